@@ -1,0 +1,150 @@
+//! Who may see and change which tickets.
+//!
+//! Complaint data is confidential (seed 002: only the people concerned may see it). A complaint
+//! is therefore visible only to staff of its departments, to its assignee, and to directors,
+//! executives and administrators; other kinds are visible to every staff member of the
+//! organization. Supervisors from a regulator read aggregates, never tickets, unless granted.
+
+use crate::{StaffRole, TicketKind};
+
+/// Someone acting on an organization's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// An integration token: it acts on everything in its organization (a published contract).
+    OrganizationToken { token_id: i64 },
+    /// A signed-in staff member.
+    Staff {
+        user_id: i64,
+        role: StaffRole,
+        departments: Vec<String>,
+    },
+}
+
+/// The facts about a ticket that visibility depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct VisibilityFacts<'a> {
+    pub kind: TicketKind,
+    pub departments: &'a [String],
+    pub assignee: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    Denied,
+}
+
+pub fn ticket_access(principal: &Principal, ticket: VisibilityFacts<'_>) -> Access {
+    let allowed = match principal {
+        Principal::OrganizationToken { .. } => true,
+        Principal::Staff {
+            role: StaffRole::Supervisor,
+            ..
+        } => false,
+        Principal::Staff {
+            role: StaffRole::Director | StaffRole::Executive | StaffRole::Admin,
+            ..
+        } => true,
+        Principal::Staff {
+            user_id,
+            departments,
+            ..
+        } => {
+            let assigned = ticket.assignee == Some(*user_id);
+            let in_department = ticket.departments.iter().any(|d| departments.contains(d));
+            match ticket.kind {
+                TicketKind::Complaint => assigned || in_department,
+                _ => true,
+            }
+        }
+    };
+    if allowed {
+        Access::Allowed
+    } else {
+        Access::Denied
+    }
+}
+
+/// Whether the principal may change tickets at all (supervisors only read).
+pub fn may_change_tickets(principal: &Principal) -> bool {
+    !matches!(
+        principal,
+        Principal::Staff {
+            role: StaffRole::Supervisor,
+            ..
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(role: StaffRole, departments: &[&str]) -> Principal {
+        Principal::Staff {
+            user_id: 1,
+            role,
+            departments: departments.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn complaints_stay_inside_their_departments() {
+        let finance = vec!["financial-support".to_string()];
+        let complaint = VisibilityFacts {
+            kind: TicketKind::Complaint,
+            departments: &finance,
+            assignee: None,
+        };
+        let inquiry = VisibilityFacts {
+            kind: TicketKind::Inquiry,
+            departments: &finance,
+            assignee: None,
+        };
+        let cases = [
+            (
+                staff(StaffRole::Agent, &["financial-support"]),
+                complaint,
+                Access::Allowed,
+            ),
+            (
+                staff(StaffRole::Agent, &["technical-support"]),
+                complaint,
+                Access::Denied,
+            ),
+            (
+                staff(StaffRole::Agent, &["technical-support"]),
+                inquiry,
+                Access::Allowed,
+            ),
+            (
+                staff(StaffRole::TeamLead, &["technical-support"]),
+                complaint,
+                Access::Denied,
+            ),
+            (staff(StaffRole::Director, &[]), complaint, Access::Allowed),
+            (staff(StaffRole::Executive, &[]), complaint, Access::Allowed),
+            (
+                staff(StaffRole::Supervisor, &["financial-support"]),
+                inquiry,
+                Access::Denied,
+            ),
+            (
+                Principal::OrganizationToken { token_id: 3 },
+                complaint,
+                Access::Allowed,
+            ),
+            (
+                staff(StaffRole::Specialist, &["technical-support"]),
+                VisibilityFacts {
+                    assignee: Some(1),
+                    ..complaint
+                },
+                Access::Allowed,
+            ),
+        ];
+        for (principal, facts, expected) in cases {
+            assert_eq!(ticket_access(&principal, facts), expected, "{principal:?}");
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The one place where SQLite and PostgreSQL differ: connecting, migrating and backing up.
+//! Everything else dispatches to `queries.rs`, compiled once per backend.
+
+use crate::{DatabaseUrl, StoreError, attachments::AttachmentStore, model::*};
+use jiff::Timestamp;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A writer pool and a reader pool. On SQLite the writer has exactly one connection, because
+/// SQLite admits one writer at a time and a queue in the pool is far cheaper than lock retries;
+/// readers run in parallel thanks to WAL. On PostgreSQL both are the same pool.
+pub(crate) struct Pools<DB: sqlx::Database> {
+    pub writer: sqlx::Pool<DB>,
+    pub reader: sqlx::Pool<DB>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl BackendKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Sqlite => "sqlite",
+            BackendKind::Postgres => "postgres",
+        }
+    }
+}
+
+enum Backend {
+    Sqlite(Pools<sqlx::Sqlite>),
+    Postgres(Pools<sqlx::Postgres>),
+}
+
+/// The store. Cheap to clone: pools are reference-counted.
+#[derive(Clone)]
+pub struct Store {
+    backend: std::sync::Arc<Backend>,
+    attachments: AttachmentStore,
+}
+
+pub(crate) mod sqlite_queries {
+    pub(crate) type Db = sqlx::Sqlite;
+    pub(crate) const DIALECT: crate::BackendKind = crate::BackendKind::Sqlite;
+    include!("queries.rs");
+}
+
+pub(crate) mod postgres_queries {
+    pub(crate) type Db = sqlx::Postgres;
+    pub(crate) const DIALECT: crate::BackendKind = crate::BackendKind::Postgres;
+    include!("queries.rs");
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Runs the same query function on whichever backend the store has.
+macro_rules! dispatch {
+    ($store:expr, $function:ident ( $($argument:expr),* $(,)? )) => {
+        match &*$store.backend {
+            Backend::Sqlite(pools) => sqlite_queries::$function(pools, $($argument),*).await,
+            Backend::Postgres(pools) => postgres_queries::$function(pools, $($argument),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database named by `url` without changing its schema.
+    pub async fn connect(
+        url: &DatabaseUrl,
+        attachments: AttachmentStore,
+    ) -> Result<Store, StoreError> {
+        let backend = match url {
+            DatabaseUrl::Sqlite(raw) => {
+                let options = SqliteConnectOptions::from_str(raw)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // NORMAL in WAL mode never loses a committed transaction when the process is
+                    // killed (the WAL is in the OS page cache); only a power loss can undo the
+                    // last commits. FULL would cost an fsync per ticket.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("temp_store", "memory")
+                    .pragma("cache_size", "-16000");
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .min_connections(1)
+                    .connect_with(options.read_only(true))
+                    .await?;
+                Backend::Sqlite(Pools { writer, reader })
+            }
+            DatabaseUrl::Postgres(raw) => {
+                let options = PgConnectOptions::from_str(raw)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(32)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Backend::Postgres(Pools {
+                    writer: pool.clone(),
+                    reader: pool,
+                })
+            }
+        };
+        Ok(Store {
+            backend: std::sync::Arc::new(backend),
+            attachments,
+        })
+    }
+
+    /// Opens the database and brings its schema up to date.
+    pub async fn open(
+        url: &DatabaseUrl,
+        attachments: AttachmentStore,
+    ) -> Result<Store, StoreError> {
+        if let DatabaseUrl::Sqlite(raw) = url {
+            // The reader pool opens read-only connections, which cannot create the file; create
+            // it through one writable connection first.
+            let options = SqliteConnectOptions::from_str(raw)?.create_if_missing(true);
+            sqlx::ConnectOptions::connect(&options).await?;
+        }
+        let store = Store::connect(url, attachments).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend_kind(&self) -> BackendKind {
+        match &*self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    pub fn attachments(&self) -> &AttachmentStore {
+        &self.attachments
+    }
+
+    /// Applies pending migrations. On PostgreSQL sqlx takes an advisory lock, so several
+    /// instances starting together migrate once.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(pools) => SQLITE_MIGRATOR.run(&pools.writer).await?,
+            Backend::Postgres(pools) => POSTGRES_MIGRATOR.run(&pools.writer).await?,
+        }
+        Ok(())
+    }
+
+    /// Answers when the database does: used by `/healthz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, ping())
+    }
+
+    pub async fn close(&self) {
+        match &*self.backend {
+            Backend::Sqlite(pools) => {
+                pools.reader.close().await;
+                pools.writer.close().await;
+            }
+            Backend::Postgres(pools) => pools.writer.close().await,
+        }
+    }
+
+    /// Writes a consistent copy of a live database to `target`.
+    ///
+    /// SQLite uses `VACUUM INTO`, which reads one snapshot while writers carry on. PostgreSQL
+    /// uses `pg_dump` (custom format), the tool built for exactly this; it must be installed.
+    pub async fn backup_to(
+        &self,
+        target: &std::path::Path,
+        url: &DatabaseUrl,
+    ) -> Result<(), StoreError> {
+        if target.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} already exists; choose a new file",
+                target.display()
+            )));
+        }
+        let target_text = target
+            .to_str()
+            .ok_or_else(|| StoreError::Backup("the backup path is not valid UTF-8".into()))?;
+        match (&*self.backend, url) {
+            (Backend::Sqlite(pools), _) => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target_text)
+                    .execute(&pools.reader)
+                    .await?;
+                Ok(())
+            }
+            (Backend::Postgres(_), DatabaseUrl::Postgres(raw)) => {
+                let output = tokio::process::Command::new("pg_dump")
+                    .arg("--format=custom")
+                    .arg("--file")
+                    .arg(target)
+                    .arg(format!("--dbname={raw}"))
+                    .output()
+                    .await
+                    .map_err(|error| {
+                        StoreError::Backup(format!("could not run pg_dump: {error}"))
+                    })?;
+                if output.status.success() {
+                    Ok(())
+                } else {
+                    Err(StoreError::Backup(format!(
+                        "pg_dump failed: {}",
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    )))
+                }
+            }
+            (Backend::Postgres(_), DatabaseUrl::Sqlite(_)) => Err(StoreError::Backup(
+                "the database URL does not match the open store".into(),
+            )),
+        }
+    }
+
+    // ---- organizations -------------------------------------------------------------------
+
+    /// Creates an organization with the default departments and categories of the seeds.
+    pub async fn create_organization(
+        &self,
+        new: &NewOrganization,
+        now: Timestamp,
+    ) -> Result<Organization, StoreError> {
+        dispatch!(self, create_organization(new, now))
+    }
+
+    pub async fn organization_by_slug(
+        &self,
+        slug: &str,
+    ) -> Result<Option<Organization>, StoreError> {
+        dispatch!(self, organization_by_slug(slug))
+    }
+
+    pub async fn organization_by_id(&self, id: i64) -> Result<Option<Organization>, StoreError> {
+        dispatch!(self, organization_by_id(id))
+    }
+
+    // ---- departments and categories ------------------------------------------------------
+
+    pub async fn departments(&self, org_id: i64) -> Result<Vec<Department>, StoreError> {
+        dispatch!(self, departments(org_id))
+    }
+
+    pub async fn create_department(
+        &self,
+        org_id: i64,
+        input: &DepartmentInput,
+        now: Timestamp,
+    ) -> Result<Department, StoreError> {
+        dispatch!(self, create_department(org_id, input, now))
+    }
+
+    pub async fn update_department(
+        &self,
+        org_id: i64,
+        code: &str,
+        input: &DepartmentInput,
+    ) -> Result<Department, StoreError> {
+        dispatch!(self, update_department(org_id, code, input))
+    }
+
+    /// Archives a department: it disappears from choices but keeps its history.
+    pub async fn archive_department(
+        &self,
+        org_id: i64,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, archive_department(org_id, code, now))
+    }
+
+    pub async fn categories(&self, org_id: i64) -> Result<Vec<Category>, StoreError> {
+        dispatch!(self, categories(org_id))
+    }
+
+    pub async fn create_category(
+        &self,
+        org_id: i64,
+        input: &CategoryInput,
+        now: Timestamp,
+    ) -> Result<Category, StoreError> {
+        dispatch!(self, create_category(org_id, input, now))
+    }
+
+    pub async fn update_category(
+        &self,
+        org_id: i64,
+        code: &str,
+        input: &CategoryInput,
+    ) -> Result<Category, StoreError> {
+        dispatch!(self, update_category(org_id, code, input))
+    }
+
+    pub async fn archive_category(
+        &self,
+        org_id: i64,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, archive_category(org_id, code, now))
+    }
+
+    // ---- people and tokens ---------------------------------------------------------------
+
+    pub async fn create_user(
+        &self,
+        org_id: i64,
+        new: &NewUser,
+        now: Timestamp,
+    ) -> Result<User, StoreError> {
+        dispatch!(self, create_user(org_id, new, now))
+    }
+
+    pub async fn users(&self, org_id: i64) -> Result<Vec<User>, StoreError> {
+        dispatch!(self, users(org_id))
+    }
+
+    /// Stores a token's hash and returns its record; the caller shows the secret once.
+    pub async fn create_api_token(
+        &self,
+        org_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<ApiToken, StoreError> {
+        dispatch!(self, create_api_token(org_id, name, token_hash, now))
+    }
+
+    pub async fn api_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ApiToken>, StoreError> {
+        dispatch!(self, api_token_by_hash(token_hash))
+    }
+
+    // ---- tickets ---------------------------------------------------------------------------
+
+    pub async fn create_ticket(
+        &self,
+        org: &Organization,
+        new: &NewTicket,
+        idempotency: Option<&IdempotencyKey>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<CreatedTicket, StoreError> {
+        let blobs = self.attachments.put_all(org.id, &new.attachments).await?;
+        dispatch!(
+            self,
+            create_ticket(org, new, &blobs, idempotency, actor, now)
+        )
+    }
+
+    pub async fn ticket_detail(
+        &self,
+        org_id: i64,
+        number: &str,
+    ) -> Result<Option<TicketDetail>, StoreError> {
+        dispatch!(self, ticket_detail(org_id, number))
+    }
+
+    pub async fn list_tickets(
+        &self,
+        org_id: i64,
+        filter: &TicketFilter,
+    ) -> Result<TicketPage, StoreError> {
+        dispatch!(self, list_tickets(org_id, filter))
+    }
+
+    pub async fn change_ticket(
+        &self,
+        org: &Organization,
+        number: &str,
+        changes: &TicketChanges,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<TicketSummary, StoreError> {
+        dispatch!(self, change_ticket(org, number, changes, actor, now))
+    }
+
+    pub async fn transition_ticket(
+        &self,
+        org: &Organization,
+        number: &str,
+        request: &TransitionRequest,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<TicketSummary, StoreError> {
+        dispatch!(self, transition_ticket(org, number, request, actor, now))
+    }
+
+    pub async fn add_message(
+        &self,
+        org: &Organization,
+        number: &str,
+        message: &NewMessage,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<Message, StoreError> {
+        let blobs = self
+            .attachments
+            .put_all(org.id, &message.attachments)
+            .await?;
+        dispatch!(self, add_message(org, number, message, &blobs, actor, now))
+    }
+
+    pub async fn attachment(
+        &self,
+        org_id: i64,
+        number: &str,
+        attachment_id: i64,
+    ) -> Result<Option<AttachmentMeta>, StoreError> {
+        dispatch!(self, attachment(org_id, number, attachment_id))
+    }
+
+    /// How many tickets an organization has; used by the demo and the benchmarks.
+    pub async fn count_tickets(&self, org_id: i64) -> Result<i64, StoreError> {
+        dispatch!(self, count_tickets(org_id))
+    }
+
+    /// Whether each of these ticket numbers exists in the organization; used by the durability
+    /// benchmark to check that every acknowledged create survived a crash.
+    pub async fn missing_ticket_numbers(
+        &self,
+        org_id: i64,
+        numbers: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, missing_ticket_numbers(org_id, numbers))
+    }
+}

@@ -1,0 +1,35 @@
+//! Sanad's storage: one [`Store`] over SQLite (embedded, the default) or PostgreSQL (shared by
+//! several stateless instances), chosen by the database URL.
+//!
+//! Architecture invariant: this is the only crate that holds SQL. It knows nothing of HTTP,
+//! HTML or JSON request shapes, and it never reads the clock: every write takes `now`.
+//!
+//! Architecture invariant: backend differences stay in `backend.rs` (connection set-up,
+//! migrations, backup). The queries themselves live once, in `queries.rs`, which is compiled
+//! twice — once with `Db = Sqlite`, once with `Db = Postgres` — so both backends run the same
+//! SQL text and the same logic, type-checked against each driver.
+#![forbid(unsafe_code)]
+
+mod attachments;
+mod backend;
+mod error;
+mod model;
+pub mod schemas;
+pub mod secrets;
+mod url;
+
+pub use attachments::{AttachmentBlob, AttachmentStore};
+pub use backend::{BackendKind, Store};
+pub use error::StoreError;
+pub use model::*;
+pub use url::DatabaseUrl;
+
+/// Converts a timestamp to the stored representation: integer microseconds since the epoch.
+pub(crate) fn to_micros(at: jiff::Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+pub(crate) fn from_micros(micros: i64) -> Result<jiff::Timestamp, StoreError> {
+    jiff::Timestamp::from_microsecond(micros)
+        .map_err(|error| StoreError::Corrupt(format!("timestamp {micros} out of range: {error}")))
+}

@@ -1,0 +1,185 @@
+//! Sanad's HTTP layer: the REST API (with its OpenAPI document), health and metrics.
+//!
+//! Architecture invariant: this is the only crate that knows HTTP, HTML and JSON request and
+//! response shapes. It holds no SQL (it calls `sanad_store`), and it reads the time only through
+//! the injected [`Clock`], so tests can run the whole server on simulated time.
+#![forbid(unsafe_code)]
+
+mod catalog;
+pub mod dto;
+pub mod error;
+mod extract;
+mod ops;
+mod tickets;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sanad_store::Store;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The source of the current time. Production uses the system clock; tests drive their own.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> jiff::Timestamp;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+    }
+}
+
+/// Settings of the HTTP layer, from the validated configuration.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The largest request body accepted, in bytes (attachments travel base64-encoded inside).
+    pub max_request_bytes: usize,
+    /// How long one request may take before it is answered with 503.
+    pub request_timeout: Duration,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            max_request_bytes: 16 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: PrometheusHandle,
+}
+
+/// The process-wide Prometheus recorder. `metrics` has one global recorder, so every app built
+/// in one process (several in the test suite) shares it.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (e.g. by an embedding program); then
+            // ours still renders what it records directly.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sanad API",
+        description = "Complaints, suggestions and technical-support requests for training providers. \
+                       Every error is application/problem+json (RFC 9457).",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerSecurity),
+    tags(
+        (name = "tickets", description = "Requests and their lifecycle"),
+        (name = "catalogue", description = "Departments and categories"),
+        (name = "operations", description = "Health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An integration token from `sanad token create`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API routes and the OpenAPI document that describes exactly them.
+fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tickets::create_ticket, tickets::list_tickets))
+        .routes(routes!(tickets::get_ticket, tickets::update_ticket))
+        .routes(routes!(tickets::transition_ticket))
+        .routes(routes!(tickets::add_message))
+        .routes(routes!(tickets::download_attachment))
+        .routes(routes!(
+            catalog::list_departments,
+            catalog::create_department
+        ))
+        .routes(routes!(
+            catalog::update_department,
+            catalog::archive_department
+        ))
+        .routes(routes!(catalog::list_categories, catalog::create_category))
+        .routes(routes!(catalog::update_category, catalog::archive_category))
+        .routes(routes!(ops::healthz))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, e.g. for writing it to a file.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// Builds the whole application.
+pub fn router(state: AppState, settings: &WebSettings) -> Router {
+    let (api, openapi) = api_router();
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi);
+    api.route("/", axum::routing::get(ops::index))
+        .route("/metrics", axum::routing::get(ops::metrics))
+        .fallback(|| async {
+            error::ApiError::not_found("no such endpoint; see /api/openapi.json")
+        })
+        .with_state(state)
+        .merge(docs)
+        .layer(middleware::from_fn(record_metrics))
+        .layer(DefaultBodyLimit::max(settings.max_request_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            settings.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| error::ApiError::internal().into_response(),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Counts requests and records their latency per route and status.
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("sanad_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("sanad_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,311 @@
+//! `/api/v1/tickets`: create, read, list, classify/route/assign, transition, add messages.
+
+use crate::AppState;
+use crate::dto::*;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, OrgAccess};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sanad_store as store;
+
+/// The longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+
+fn idempotency_key(
+    headers: &HeaderMap,
+    request: &CreateTicketRequest,
+) -> Result<Option<store::IdempotencyKey>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|key| !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY_CHARS)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters"
+            ))
+        })?;
+    // The digest is taken over the parsed request, so a retry that differs only in white space
+    // or key order still matches.
+    let canonical = serde_json::to_vec(request).map_err(|_| ApiError::internal())?;
+    Ok(Some(store::IdempotencyKey {
+        key: key.to_owned(),
+        request_digest: store::secrets::sha256_hex(&canonical),
+    }))
+}
+
+/// Register a request (complaint, suggestion, inquiry, request or technical issue).
+///
+/// Send an `Idempotency-Key` header to make retries safe: a repeated request with the same key
+/// returns the ticket the first one created (status 200 instead of 201).
+#[utoipa::path(
+    post, path = "/api/v1/tickets", tag = "tickets",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first ticket")),
+    request_body = CreateTicketRequest,
+    responses(
+        (status = 201, description = "Created", body = TicketView),
+        (status = 200, description = "Already created by an earlier request with the same Idempotency-Key", body = TicketView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CreateTicketRequest>,
+) -> Result<Response, ApiError> {
+    let new = store::NewTicket::try_from(&request)?;
+    let idempotency = idempotency_key(&headers, &request)?;
+    let created = state
+        .store
+        .create_ticket(
+            &access.organization,
+            &new,
+            idempotency.as_ref(),
+            &access.actor,
+            state.clock.now(),
+        )
+        .await?;
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/api/v1/tickets/{}", created.ticket.number);
+    let mut response = (status, axum::Json(TicketView::from(created.ticket))).into_response();
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    if created.created {
+        metrics::counter!("sanad_tickets_created_total").increment(1);
+    }
+    Ok(response)
+}
+
+/// Read a ticket by its tracking number, with its messages and its full event history.
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{number}", tag = "tickets",
+    params(("number" = String, Path, description = "Tracking number, e.g. ET-2026-000123")),
+    responses(
+        (status = 200, body = TicketDetailView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_ticket(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath(number): ApiPath<String>,
+) -> Result<axum::Json<TicketDetailView>, ApiError> {
+    let number = normalize_number(&number)?;
+    let detail = state
+        .store
+        .ticket_detail(access.organization.id, &number)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no ticket {number} in this organization")))?;
+    Ok(axum::Json(detail.into()))
+}
+
+/// Tickets are looked up by their canonical spelling, whatever case the caller used.
+fn normalize_number(raw: &str) -> Result<String, ApiError> {
+    sanad_domain::TicketNumber::parse(raw)
+        .map(|number| number.to_string())
+        .map_err(|error| ApiError::not_found(error.to_string()))
+}
+
+/// List tickets, newest first, filtered and paginated with a cursor.
+#[utoipa::path(
+    get, path = "/api/v1/tickets", tag = "tickets",
+    params(ListTicketsQuery),
+    responses(
+        (status = 200, body = TicketListView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiQuery(query): ApiQuery<ListTicketsQuery>,
+) -> Result<axum::Json<TicketListView>, ApiError> {
+    let filter = store::TicketFilter::try_from(query)?;
+    let page = state
+        .store
+        .list_tickets(access.organization.id, &filter)
+        .await?;
+    Ok(axum::Json(TicketListView {
+        tickets: page.tickets.into_iter().map(TicketView::from).collect(),
+        next_cursor: page.next_before_id.map(encode_cursor),
+    }))
+}
+
+/// Classify, route or assign a ticket.
+#[utoipa::path(
+    patch, path = "/api/v1/tickets/{number}", tag = "tickets",
+    params(("number" = String, Path)),
+    request_body = UpdateTicketRequest,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_ticket(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(request): ApiJson<UpdateTicketRequest>,
+) -> Result<axum::Json<TicketView>, ApiError> {
+    let number = normalize_number(&number)?;
+    let changes = store::TicketChanges::try_from(&request)?;
+    let ticket = state
+        .store
+        .change_ticket(
+            &access.organization,
+            &number,
+            &changes,
+            &access.actor,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(axum::Json(ticket.into()))
+}
+
+/// Move a ticket to another status. Illegal moves are refused with 409 and a message naming
+/// both states.
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{number}/transitions", tag = "tickets",
+    params(("number" = String, Path)),
+    request_body = TransitionRequestBody,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn transition_ticket(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<TransitionRequestBody>,
+) -> Result<axum::Json<TicketView>, ApiError> {
+    let number = normalize_number(&number)?;
+    let request = store::TransitionRequest::try_from(&body)?;
+    let ticket = state
+        .store
+        .transition_ticket(
+            &access.organization,
+            &number,
+            &request,
+            &access.actor,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(axum::Json(ticket.into()))
+}
+
+/// Add a requester message, a public reply or an internal note.
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{number}/messages", tag = "tickets",
+    params(("number" = String, Path)),
+    request_body = AddMessageRequest,
+    responses(
+        (status = 201, body = MessageView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn add_message(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(request): ApiJson<AddMessageRequest>,
+) -> Result<(StatusCode, axum::Json<MessageView>), ApiError> {
+    let number = normalize_number(&number)?;
+    let message = store::NewMessage::try_from(&request)?;
+    let stored = state
+        .store
+        .add_message(
+            &access.organization,
+            &number,
+            &message,
+            &access.actor,
+            state.clock.now(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MessageView::from_store(stored, &number)),
+    ))
+}
+
+/// Download an attachment.
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{number}/attachments/{id}", tag = "tickets",
+    params(("number" = String, Path), ("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath((number, id)): ApiPath<(String, i64)>,
+) -> Result<Response, ApiError> {
+    let number = normalize_number(&number)?;
+    let meta = state
+        .store
+        .attachment(access.organization.id, &number, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no attachment {id} on ticket {number}")))?;
+    let bytes = state.store.attachments().get(&meta.storage_key).await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    // Served as a download and never sniffed, so an uploaded HTML file cannot run in our origin.
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&meta.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    let ascii_name: String = meta
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(disposition) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\""))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,425 @@
+//! `sanad bench api`: drives a real `sanad serve` process over HTTP from this process and
+//! reports creates per second, p50/p99 latency per concurrency level, the server's memory, and
+//! whether every acknowledged create survives `kill -9`.
+//!
+//! The numbers are printed for `docs/performance.md`; nothing here asserts on wall-clock time.
+
+use anyhow::{Context, bail};
+use clap::{Subcommand, ValueEnum};
+use hdrhistogram::Histogram;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// HTTP ticket-create benchmark against a freshly started server.
+    Api {
+        /// Which backend to measure.
+        #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+        backend: BenchBackend,
+        /// The PostgreSQL server to use (a fresh schema is created in it).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Concurrency levels, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,64")]
+        concurrency: Vec<usize>,
+        /// Ticket creates per concurrency level.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+        /// Creates sent during the crash test (the server is killed part-way through).
+        #[arg(long, default_value_t = 3000)]
+        crash_requests: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BenchBackend {
+    Sqlite,
+    Postgres,
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Api {
+            backend,
+            postgres_url,
+            concurrency,
+            requests,
+            crash_requests,
+        } => {
+            api_benchmark(
+                backend,
+                &postgres_url,
+                &concurrency,
+                requests,
+                crash_requests,
+            )
+            .await
+        }
+    }
+}
+
+/// A `sanad serve` child process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(
+        executable: &Path,
+        database_url: &str,
+        directory: &Path,
+    ) -> anyhow::Result<Server> {
+        let port = free_port()?;
+        let child = Command::new(executable)
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                database_url,
+            ])
+            .env("SANAD_ATTACHMENTS_DIR", directory.join("attachments"))
+            .env("SANAD_LOG_FILTER", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start sanad serve")?;
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(response) = client.get(format!("{}/healthz", server.base)).send().await
+                && response.status().is_success()
+            {
+                return Ok(server);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the server did not become healthy within 10 s")
+    }
+
+    fn pid(&self) -> anyhow::Result<u32> {
+        self.child.id().context("the server has exited")
+    }
+
+    /// Resident and peak resident memory of the server, in KiB, from /proc.
+    fn memory_kib(&self) -> anyhow::Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?))
+            .context("cannot read /proc")?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|line| line.starts_with(name))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|value| value.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        Ok((field("VmRSS:"), field("VmHWM:")))
+    }
+
+    async fn kill_9(&mut self) -> anyhow::Result<()> {
+        let pid = self.pid()?;
+        let status = Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .await?;
+        if !status.success() {
+            bail!("kill -9 {pid} failed");
+        }
+        self.child.wait().await?;
+        Ok(())
+    }
+
+    async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(pid) = self.child.id() {
+            Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await?;
+        }
+        self.child.wait().await?;
+        Ok(())
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+async fn cli(
+    executable: &Path,
+    arguments: &[&str],
+    database_url: &str,
+    directory: &Path,
+) -> anyhow::Result<String> {
+    let output = Command::new(executable)
+        .args(arguments)
+        .args(["--database-url", database_url])
+        .env("SANAD_ATTACHMENTS_DIR", directory.join("attachments"))
+        .env("SANAD_LOG_FILTER", "warn")
+        .output()
+        .await?;
+    if !output.status.success() {
+        bail!(
+            "sanad {} failed: {}",
+            arguments.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn ticket_body(sequence: usize) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "complaint",
+        "channel": "web_form",
+        "subject": format!("تعذر الدخول إلى المحاضرة المباشرة رقم {sequence}"),
+        "body": "حاولت الدخول إلى المحاضرة المباشرة في موعدها ولكن الرابط يظهر رسالة خطأ. أرجو المساعدة في أقرب وقت.",
+        "category": "live-session-attendance",
+        "requester": {
+            "name": "متدرب تجريبي",
+            "email": format!("bench-{}@example.sa", sequence % 500),
+            "type": "trainee"
+        }
+    })
+}
+
+struct LevelResult {
+    concurrency: usize,
+    requests: usize,
+    seconds: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+/// Sends `requests` creates with `concurrency` workers; returns timings and the numbers of every
+/// acknowledged (201) ticket.
+async fn load(
+    base: &str,
+    token: &str,
+    concurrency: usize,
+    requests: usize,
+    offset: usize,
+) -> (LevelResult, Vec<String>) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .unwrap_or_default();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let acknowledged = Arc::new(Mutex::new(Vec::with_capacity(requests)));
+    let histogram = Arc::new(Mutex::new(
+        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds"),
+    ));
+    let errors = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (client, next, acknowledged, histogram, errors) = (
+            client.clone(),
+            next.clone(),
+            acknowledged.clone(),
+            histogram.clone(),
+            errors.clone(),
+        );
+        let url = format!("{base}/api/v1/tickets");
+        let token = token.to_owned();
+        workers.push(tokio::spawn(async move {
+            let mut local = Vec::new();
+            loop {
+                let sequence = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if sequence >= requests {
+                    break;
+                }
+                let sent = Instant::now();
+                let result = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&ticket_body(offset + sequence))
+                    .send()
+                    .await;
+                let micros = sent.elapsed().as_micros() as u64;
+                match result {
+                    Ok(response) if response.status() == reqwest::StatusCode::CREATED => {
+                        let _ = histogram.lock().await.record(micros.max(1));
+                        if let Ok(body) = response.json::<serde_json::Value>().await
+                            && let Some(number) = body["number"].as_str()
+                        {
+                            local.push(number.to_owned());
+                        }
+                    }
+                    _ => {
+                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+            acknowledged.lock().await.extend(local);
+        }));
+    }
+    for worker in workers {
+        let _ = worker.await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let histogram = histogram.lock().await;
+    let result = LevelResult {
+        concurrency,
+        requests,
+        seconds,
+        p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
+        errors: errors.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    let numbers = std::mem::take(&mut *acknowledged.lock().await);
+    (result, numbers)
+}
+
+async fn api_benchmark(
+    backend: BenchBackend,
+    postgres_url: &str,
+    levels: &[usize],
+    requests: usize,
+    crash_requests: usize,
+) -> anyhow::Result<()> {
+    let executable = std::env::current_exe().context("cannot find the sanad executable")?;
+    let directory = tempfile_directory()?;
+    let database_url = match backend {
+        BenchBackend::Sqlite => format!("sqlite://{}", directory.join("bench.db").display()),
+        BenchBackend::Postgres => {
+            let schema = format!("sanad_bench_{}", std::process::id());
+            match sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await? {
+                sanad_store::DatabaseUrl::Postgres(url) => url,
+                sanad_store::DatabaseUrl::Sqlite(_) => {
+                    bail!("--postgres-url must be a postgres:// URL")
+                }
+            }
+        }
+    };
+    cli(&executable, &["migrate"], &database_url, &directory).await?;
+    cli(
+        &executable,
+        &[
+            "org",
+            "create",
+            "--slug",
+            "bench",
+            "--name",
+            "Benchmark",
+            "--prefix",
+            "BN",
+        ],
+        &database_url,
+        &directory,
+    )
+    .await?;
+    let token = cli(
+        &executable,
+        &["token", "create", "--org", "bench", "--name", "bench"],
+        &database_url,
+        &directory,
+    )
+    .await?;
+
+    let mut server = Server::start(&executable, &database_url, &directory).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (idle_rss, _) = server.memory_kib()?;
+    println!(
+        "backend: {backend:?}; server pid {}; idle RSS {:.1} MiB",
+        server.pid()?,
+        idle_rss as f64 / 1024.0
+    );
+    println!();
+    println!("| backend | concurrency | creates | creates/s | p50 ms | p99 ms | non-201 |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut offset = 0;
+    for &concurrency in levels {
+        // A short warm-up so connection set-up is not counted.
+        let _ = load(
+            &server.base,
+            &token,
+            concurrency,
+            concurrency * 4,
+            1_000_000_000 + offset,
+        )
+        .await;
+        let (result, _) = load(&server.base, &token, concurrency, requests, offset).await;
+        offset += requests;
+        println!(
+            "| {backend:?} | {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            result.concurrency,
+            result.requests,
+            result.requests as f64 / result.seconds,
+            result.p50_ms,
+            result.p99_ms,
+            result.errors
+        );
+    }
+    let (rss, peak) = server.memory_kib()?;
+    println!();
+    println!(
+        "server RSS after load {:.1} MiB, peak RSS {:.1} MiB",
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+
+    // Durability: kill -9 the server while creates are in flight, restart, and look for every
+    // ticket that was acknowledged with 201.
+    let base = server.base.clone();
+    let crash_token = token.clone();
+    let burst =
+        tokio::spawn(
+            async move { load(&base, &crash_token, 8, crash_requests, 2_000_000_000).await },
+        );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.kill_9().await?;
+    let (crash, acknowledged) = burst.await.context("the crash burst failed")?;
+    let restarted = Server::start(&executable, &database_url, &directory).await?;
+    restarted.stop().await?;
+    let store = sanad_store::Store::connect(
+        &sanad_store::DatabaseUrl::parse(&database_url)?,
+        sanad_store::AttachmentStore::local_directory(&directory.join("attachments"))?,
+    )
+    .await?;
+    let organization = store
+        .organization_by_slug("bench")
+        .await?
+        .context("the bench organization vanished")?;
+    let missing = store
+        .missing_ticket_numbers(organization.id, &acknowledged)
+        .await?;
+    store.close().await;
+    println!(
+        "kill -9 during a burst: {} creates acknowledged with 201 before the kill ({} requests failed when the server died); after restart {} of them are missing",
+        acknowledged.len(),
+        crash.errors,
+        missing.len()
+    );
+    if backend == BenchBackend::Postgres {
+        let schema = format!("sanad_bench_{}", std::process::id());
+        sanad_store::schemas::drop_postgres_schema(postgres_url, &schema).await?;
+    }
+    let _ = std::fs::remove_dir_all(&directory);
+    if !missing.is_empty() {
+        bail!(
+            "{} acknowledged tickets were lost: {:?}",
+            missing.len(),
+            &missing[..missing.len().min(10)]
+        );
+    }
+    Ok(())
+}
+
+fn tempfile_directory() -> anyhow::Result<PathBuf> {
+    let directory = std::env::temp_dir().join(format!("sanad-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&directory)?;
+    Ok(directory)
+}

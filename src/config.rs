@@ -1,0 +1,164 @@
+//! Sanad's configuration: every key declared once, typed and documented here.
+//!
+//! Sources, later ones winning: built-in defaults, the TOML file (`--config`, or `sanad.toml`
+//! when present), environment variables `SANAD_<KEY>` (e.g. `SANAD_DATABASE_URL`), and
+//! command-line flags. The result is validated before anything starts.
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use sanad_store::DatabaseUrl;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The raw configuration as read from its sources, before validation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Where the data lives: `sqlite://PATH` (created if absent) or `postgres://USER@HOST/DB`.
+    pub database_url: String,
+    /// The address `sanad serve` listens on.
+    pub listen: String,
+    /// The directory for attachment files (local storage).
+    pub attachments_dir: PathBuf,
+    /// The largest request body accepted, in bytes.
+    pub max_request_bytes: usize,
+    /// Seconds a request may take before it is answered with 503.
+    pub request_timeout_seconds: u64,
+    /// Log format: `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// Log filter in `tracing` syntax, e.g. `info` or `sanad=debug,tower_http=info`.
+    pub log_filter: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://sanad.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            attachments_dir: PathBuf::from("sanad-data/attachments"),
+            max_request_bytes: 16 * 1024 * 1024,
+            request_timeout_seconds: 30,
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub listen: SocketAddr,
+    pub attachments_dir: PathBuf,
+    pub web: sanad_web::WebSettings,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+}
+
+/// Values given on the command line, which override every other source.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    bail!("the configuration file {} does not exist", path.display());
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None if Path::new("sanad.toml").exists() => {
+                figment = figment.merge(Toml::file("sanad.toml"))
+            }
+            None => {}
+        }
+        let raw: RawConfig = figment
+            .merge(Env::prefixed("SANAD_"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|error| anyhow::anyhow!("invalid configuration: {error}"))?;
+        Config::validate(raw)
+    }
+
+    fn validate(raw: RawConfig) -> anyhow::Result<Config> {
+        let database_url = DatabaseUrl::parse(&raw.database_url)
+            .context("invalid database_url (SANAD_DATABASE_URL)")?;
+        let listen: SocketAddr = raw.listen.parse().with_context(|| {
+            format!(
+                "invalid listen (SANAD_LISTEN): '{}' is not an address such as 127.0.0.1:8080",
+                raw.listen
+            )
+        })?;
+        if raw.max_request_bytes < 1024 {
+            bail!(
+                "invalid max_request_bytes: {} is too small; use at least 1024",
+                raw.max_request_bytes
+            );
+        }
+        if raw.request_timeout_seconds == 0 {
+            bail!("invalid request_timeout_seconds: must be at least 1");
+        }
+        Ok(Config {
+            database_url,
+            listen,
+            attachments_dir: raw.attachments_dir,
+            web: sanad_web::WebSettings {
+                max_request_bytes: raw.max_request_bytes,
+                request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
+            },
+            log_format: raw.log_format,
+            log_filter: raw.log_filter,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_values_name_the_key() {
+        let bad_url = RawConfig {
+            database_url: "mysql://x".into(),
+            ..RawConfig::default()
+        };
+        let error = format!("{:#}", Config::validate(bad_url).unwrap_err());
+        assert!(
+            error.contains("database_url") && error.contains("sqlite://"),
+            "{error}"
+        );
+        let bad_listen = RawConfig {
+            listen: "localhost".into(),
+            ..RawConfig::default()
+        };
+        let error = format!("{:#}", Config::validate(bad_listen).unwrap_err());
+        assert!(error.contains("listen"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sanad.toml");
+        std::fs::write(&path, "databse_url = \"sqlite://x.db\"\n").unwrap();
+        let error = Config::load(Some(&path), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("databse_url"), "{error}");
+    }
+}

@@ -1,0 +1,397 @@
+//! `sanad demo`: a fictional training provider with staff and a few hundred tickets.
+//!
+//! The tickets are replayed through the same store operations the API uses, each at a simulated
+//! moment of the last 45 days, so their events, numbers and statuses are what real use produces.
+//! The texts come from `demo/corpus.json`: hand-written Arabic and English requests with
+//! fictional people and `example.sa` addresses.
+
+use anyhow::Context;
+use jiff::{SignedDuration, Timestamp};
+use sanad_domain::{
+    Channel, Code, Complexity, ConductReason, EmailAddress, Importance, MessageBody, MessageKind,
+    PersonName, PhoneNumber, RequesterType, Subject, TicketKind, TicketStatus,
+};
+use sanad_store::{
+    Actor, NewMessage, NewRequester, NewTicket, RequesterContact, Store, TicketChanges,
+    TransitionRequest,
+};
+use serde::Deserialize;
+
+pub const DEMO_SLUG: &str = "riyadh-digital-academy";
+pub const DEMO_PASSWORD: &str = "sanad-demo-2026";
+/// Each corpus ticket is replayed this many times, with other requesters and moments.
+const REPLAYS: usize = 2;
+
+#[derive(Deserialize)]
+struct Corpus {
+    requesters: Vec<CorpusRequester>,
+    staff: Vec<CorpusStaff>,
+    tickets: Vec<CorpusTicket>,
+}
+
+#[derive(Deserialize)]
+struct CorpusRequester {
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    #[serde(rename = "type")]
+    requester_type: RequesterType,
+    lang: String,
+}
+
+#[derive(Deserialize)]
+struct CorpusStaff {
+    name: String,
+    email: String,
+    role: String,
+    departments: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CorpusTicket {
+    lang: String,
+    kind: TicketKind,
+    channel: Channel,
+    category: String,
+    complexity: Complexity,
+    importance: Importance,
+    subject: String,
+    body: String,
+    conversation: Vec<CorpusEntry>,
+}
+
+#[derive(Deserialize)]
+struct CorpusEntry {
+    author: String,
+    visibility: String,
+    body: String,
+}
+
+pub struct DemoSummary {
+    pub organization: sanad_store::Organization,
+    pub token: String,
+    pub staff: Vec<(String, String, String)>,
+    pub tickets: i64,
+}
+
+fn corpus() -> anyhow::Result<Corpus> {
+    serde_json::from_str(include_str!("demo/corpus.json"))
+        .context("the embedded demo corpus is invalid")
+}
+
+/// A small deterministic mixer, so every demo database is the same.
+fn mix(seed: usize) -> usize {
+    let mut x = seed as u64 ^ 0x9E37_79B9_7F4A_7C15;
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (x ^ (x >> 31)) as usize
+}
+
+/// Creates the demo organization on first run; later runs reuse it and only mint a new token.
+pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
+    let corpus = corpus()?;
+    let staff_logins: Vec<(String, String, String)> = corpus
+        .staff
+        .iter()
+        .map(|staff| (staff.role.clone(), staff.name.clone(), staff.email.clone()))
+        .collect();
+    if let Some(organization) = store.organization_by_slug(DEMO_SLUG).await? {
+        let token = crate::create_token(store, organization.id, "demo").await?;
+        let tickets = store.count_tickets(organization.id).await?;
+        return Ok(DemoSummary {
+            organization,
+            token,
+            staff: staff_logins,
+            tickets,
+        });
+    }
+    let organization = crate::create_organization(
+        store,
+        DEMO_SLUG,
+        "أكاديمية الرياض الرقمية للتدريب",
+        Some("RDA"),
+        "Asia/Riyadh",
+        168,
+    )
+    .await?;
+    let password_hash = crate::hash_password(DEMO_PASSWORD)?;
+    let now = Timestamp::now();
+    let mut staff = Vec::new();
+    for member in &corpus.staff {
+        let mut new = crate::new_user(
+            &member.email,
+            &member.name,
+            &member.role,
+            &member.departments,
+            None,
+        )?;
+        new.password_hash = Some(password_hash.clone());
+        let user = store.create_user(organization.id, &new, now).await?;
+        staff.push(user);
+    }
+    let start = now - SignedDuration::from_hours(24 * 45);
+    let total = corpus.tickets.len() * REPLAYS;
+    let step = SignedDuration::from_secs(45 * 24 * 3600 / total as i64);
+    for index in 0..total {
+        let ticket = &corpus.tickets[mix(index) % corpus.tickets.len()];
+        let created_at =
+            start + step * index as i32 + SignedDuration::from_secs((mix(index + 7) % 3000) as i64);
+        replay_ticket(
+            store,
+            &organization,
+            &corpus,
+            &staff,
+            ticket,
+            index,
+            created_at,
+            now,
+        )
+        .await?;
+    }
+    let token = crate::create_token(store, organization.id, "demo").await?;
+    let tickets = store.count_tickets(organization.id).await?;
+    Ok(DemoSummary {
+        organization,
+        token,
+        staff: staff_logins,
+        tickets,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn replay_ticket(
+    store: &Store,
+    organization: &sanad_store::Organization,
+    corpus: &Corpus,
+    staff: &[sanad_store::User],
+    ticket: &CorpusTicket,
+    index: usize,
+    created_at: Timestamp,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let candidates: Vec<&CorpusRequester> = corpus
+        .requesters
+        .iter()
+        .filter(|requester| requester.lang == ticket.lang)
+        .collect();
+    let requester = candidates[mix(index + 13) % candidates.len()];
+    let contact = RequesterContact::from_parts(
+        requester
+            .email
+            .as_deref()
+            .map(EmailAddress::parse)
+            .transpose()?,
+        requester
+            .phone
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()?,
+    )
+    .context("a demo requester has neither e-mail nor phone")?;
+    let requester_actor_name = requester.name.clone();
+    let new = NewTicket {
+        kind: ticket.kind,
+        channel: ticket.channel,
+        subject: Subject::parse(&ticket.subject)?,
+        body: MessageBody::parse(&ticket.body)?,
+        category: Some(Code::parse(&ticket.category)?),
+        requester: NewRequester {
+            name: PersonName::parse(&requester.name)?,
+            contact,
+            requester_type: requester.requester_type,
+        },
+        attachments: Vec::new(),
+    };
+    let intake = if ticket.channel.is_staff_logged() {
+        let agent = staff
+            .iter()
+            .find(|user| user.role == sanad_domain::StaffRole::Agent)
+            .unwrap_or(&staff[0]);
+        Actor::Staff {
+            id: agent.id,
+            name: agent.name.clone(),
+        }
+    } else {
+        Actor::Token {
+            id: 0,
+            name: format!("{} channel", ticket.channel),
+        }
+    };
+    let created = store
+        .create_ticket(organization, &new, None, &intake, created_at)
+        .await?;
+    let number = created.ticket.number;
+    let age = now.duration_since(created_at);
+    // The newest tickets are still waiting to be classified, as on any real desk.
+    if age < SignedDuration::from_hours(20) {
+        return Ok(());
+    }
+    let departments = created.ticket.departments.clone();
+    let handler = staff
+        .iter()
+        .filter(|user| {
+            matches!(
+                user.role,
+                sanad_domain::StaffRole::Agent | sanad_domain::StaffRole::Specialist
+            )
+        })
+        .filter(|user| {
+            user.departments
+                .iter()
+                .any(|department| departments.contains(department))
+        })
+        .nth(0)
+        .or_else(|| {
+            staff
+                .iter()
+                .find(|user| user.role == sanad_domain::StaffRole::Agent)
+        })
+        .context("the demo corpus has no agent")?;
+    let handler_actor = Actor::Staff {
+        id: handler.id,
+        name: handler.name.clone(),
+    };
+    let mut at = created_at + SignedDuration::from_mins(20 + (mix(index + 3) % 90) as i64);
+    let mut extra_departments: Vec<Code> = departments
+        .iter()
+        .map(|code| Code::parse(code))
+        .collect::<Result<_, _>>()?;
+    if ticket.complexity == Complexity::Critical {
+        // Critical cases need more than one department (seed 002).
+        for code in ["customer-relations", "financial-support"] {
+            let code = Code::parse(code)?;
+            if !extra_departments.contains(&code) {
+                extra_departments.push(code);
+            }
+        }
+    }
+    let changes = TicketChanges {
+        complexity: Some(ticket.complexity),
+        importance: Some(ticket.importance),
+        departments: Some(extra_departments),
+        assignee_id: Some(Some(handler.id)),
+        ..TicketChanges::default()
+    };
+    store
+        .change_ticket(organization, &number, &changes, &handler_actor, at)
+        .await?;
+    if age < SignedDuration::from_hours(30) {
+        return Ok(());
+    }
+    at += SignedDuration::from_mins(15);
+    let to_progress = TransitionRequest {
+        to: TicketStatus::InProgress,
+        reason: None,
+        merge_into: None,
+    };
+    store
+        .transition_ticket(organization, &number, &to_progress, &handler_actor, at)
+        .await?;
+    for entry in &ticket.conversation {
+        at += SignedDuration::from_mins(35 + (mix(index + at.as_second() as usize) % 240) as i64);
+        let (kind, actor) = match (entry.author.as_str(), entry.visibility.as_str()) {
+            ("requester", _) => (
+                MessageKind::RequesterMessage,
+                Actor::Requester {
+                    id: created.ticket.requester.id,
+                    name: requester_actor_name.clone(),
+                },
+            ),
+            (_, "internal") => (MessageKind::InternalNote, handler_actor.clone()),
+            _ => (MessageKind::PublicReply, handler_actor.clone()),
+        };
+        let message = NewMessage {
+            kind,
+            body: MessageBody::parse(&entry.body)?,
+            attachments: Vec::new(),
+        };
+        store
+            .add_message(organization, &number, &message, &actor, at)
+            .await?;
+    }
+    let outcome = mix(index + 101) % 10;
+    let offensive = ticket
+        .conversation
+        .iter()
+        .any(|entry| entry.visibility == "internal" && entry.body.contains("مشرف"))
+        && ticket.kind == TicketKind::Complaint
+        && outcome < 3;
+    at += SignedDuration::from_hours(2);
+    if offensive {
+        let cancel = TransitionRequest {
+            to: TicketStatus::Cancelled,
+            reason: Some(ConductReason::parse(
+                "مخالفة آداب التواصل: عبارات غير لائقة تجاه الموظفين (سياسة التواصل، البند 1)",
+            )?),
+            merge_into: None,
+        };
+        store
+            .transition_ticket(organization, &number, &cancel, &handler_actor, at)
+            .await?;
+        return Ok(());
+    }
+    match outcome {
+        0 | 1 if age < SignedDuration::from_hours(24 * 6) => {
+            let wait = TransitionRequest {
+                to: TicketStatus::WaitingOnRequester,
+                reason: None,
+                merge_into: None,
+            };
+            store
+                .transition_ticket(organization, &number, &wait, &handler_actor, at)
+                .await?;
+        }
+        2 if age < SignedDuration::from_hours(24 * 10) => {}
+        _ if age > SignedDuration::from_hours(24 * 3) => {
+            let resolve = TransitionRequest {
+                to: TicketStatus::Resolved,
+                reason: None,
+                merge_into: None,
+            };
+            store
+                .transition_ticket(organization, &number, &resolve, &handler_actor, at)
+                .await?;
+            if age > SignedDuration::from_hours(24 * 12) {
+                let close = TransitionRequest {
+                    to: TicketStatus::Closed,
+                    reason: None,
+                    merge_into: None,
+                };
+                store
+                    .transition_ticket(
+                        organization,
+                        &number,
+                        &close,
+                        &Actor::System,
+                        at + SignedDuration::from_hours(24 * 7),
+                    )
+                    .await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
+    let url = format!("http://{}", config.listen);
+    println!();
+    println!("  سند — Sanad demo");
+    println!(
+        "  Organization : {} ({}), {} tickets",
+        summary.organization.name, summary.organization.slug, summary.tickets
+    );
+    println!("  Open         : {url}/");
+    println!("  API docs     : {url}/api/docs/");
+    println!("  API token    : {}", summary.token);
+    println!(
+        "  Try          : curl -H 'Authorization: Bearer {}' {url}/api/v1/tickets?limit=5",
+        summary.token
+    );
+    println!();
+    println!("  Staff accounts (password for all: {DEMO_PASSWORD}):");
+    for (role, name, email) in &summary.staff {
+        println!("    {role:<11} {email:<40} {name}");
+    }
+    println!();
+}

@@ -1,0 +1,474 @@
+//! The `sanad` binary: configuration, wiring, and the command line.
+//!
+//! Architecture invariant: this is the only place that reads configuration sources, installs
+//! logging, and decides which clock and storage the application gets. Domain rules, SQL and
+//! HTTP handling live in the library crates.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod config;
+mod demo;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use config::{Config, LogFormat, Overrides};
+use sanad_domain::{Code, EmailAddress, OrgSlug, PersonName, StaffRole, TicketPrefix};
+use sanad_store::{AttachmentStore, Store};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "sanad",
+    version,
+    about = "Sanad (سند): complaints, suggestions and technical support for training providers"
+)]
+struct Cli {
+    /// A TOML configuration file (default: ./sanad.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The database: sqlite://PATH or postgres://USER@HOST/DB [env: SANAD_DATABASE_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve {
+        /// The address to listen on, e.g. 0.0.0.0:8080 [env: SANAD_LISTEN].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Serve a demo organization with staff and a few hundred tickets (SQLite by default).
+    Demo {
+        /// The address to listen on [env: SANAD_LISTEN].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Manage organizations (tenants).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage integration tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Write a consistent copy of the live database to a new file.
+    Backup {
+        /// The file to create (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Print the OpenAPI document of the REST API.
+    Openapi,
+    /// Measure Sanad: HTTP throughput, latency, memory and crash durability.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organization with the default departments and categories.
+    Create {
+        /// Short URL name, e.g. engineering-tracks.
+        #[arg(long)]
+        slug: String,
+        /// Display name, e.g. "مركز مسارات الهندسة للتدريب".
+        #[arg(long)]
+        name: String,
+        /// Ticket-number prefix (2–6 capital letters or digits); default: from the slug.
+        #[arg(long)]
+        prefix: Option<String>,
+        /// IANA time zone of the organization.
+        #[arg(long, default_value = "Asia/Riyadh")]
+        time_zone: String,
+        /// Hours after resolution during which a requester may reopen a ticket.
+        #[arg(long, default_value_t = 168)]
+        reopen_window_hours: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// agent, specialist, team_lead, director, executive, admin or supervisor.
+        #[arg(long)]
+        role: String,
+        /// Department codes (repeat the flag for several).
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        /// Read the password from standard input (first line); otherwise the account has no
+        /// password until one is set.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an integration token; prints only the token, once, on standard output.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Command::Serve { listen } | Command::Demo { listen } => listen.clone(),
+        _ => None,
+    };
+    let database_url = match (&cli.command, &cli.database_url) {
+        (_, Some(url)) => Some(url.clone()),
+        // The demo keeps its data apart from a real database unless told otherwise.
+        (Command::Demo { .. }, None) if std::env::var_os("SANAD_DATABASE_URL").is_none() => {
+            Some("sqlite://sanad-demo.db".into())
+        }
+        _ => None,
+    };
+    let overrides = Overrides {
+        database_url,
+        listen,
+    };
+    if let Command::Bench { command } = cli.command {
+        init_logging(LogFormat::Pretty, "warn");
+        return bench::run(command).await;
+    }
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    init_logging(config.log_format, &config.log_filter);
+    match cli.command {
+        Command::Serve { .. } => {
+            let store = open_store(&config).await?;
+            serve(&config, store).await
+        }
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            store.close().await;
+            println!(
+                "the database at {} is up to date",
+                config.database_url.redacted()
+            );
+            Ok(())
+        }
+        Command::Demo { .. } => {
+            let store = open_store(&config).await?;
+            let summary = demo::prepare(&store).await?;
+            demo::print_welcome(&summary, &config);
+            serve(&config, store).await
+        }
+        Command::Org {
+            command:
+                OrgCommand::Create {
+                    slug,
+                    name,
+                    prefix,
+                    time_zone,
+                    reopen_window_hours,
+                },
+        } => {
+            let store = open_store(&config).await?;
+            let organization = create_organization(
+                &store,
+                &slug,
+                &name,
+                prefix.as_deref(),
+                &time_zone,
+                reopen_window_hours,
+            )
+            .await?;
+            println!(
+                "created organization '{}' (ticket numbers {}-YYYY-NNNNNN)",
+                organization.slug, organization.ticket_prefix
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    org,
+                    email,
+                    name,
+                    role,
+                    departments,
+                    password_stdin,
+                },
+        } => {
+            let store = open_store(&config).await?;
+            let organization = organization(&store, &org).await?;
+            let password = if password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            let new = new_user(&email, &name, &role, &departments, password.as_deref())?;
+            let user = store
+                .create_user(organization.id, &new, jiff::Timestamp::now())
+                .await?;
+            println!(
+                "created {} {} <{}> (id {})",
+                user.role, user.name, user.email, user.id
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { org, name },
+        } => {
+            let store = open_store(&config).await?;
+            let organization = organization(&store, &org).await?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("--name must be 1 to 100 characters");
+            }
+            let secret = create_token(&store, organization.id, name).await?;
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let store = Store::connect(&config.database_url, attachment_store(&config)?).await?;
+            store.backup_to(&to, &config.database_url).await?;
+            eprintln!(
+                "wrote a consistent backup of {} to {}",
+                config.database_url.redacted(),
+                to.display()
+            );
+            Ok(())
+        }
+        Command::Openapi => {
+            let document = sanad_web::openapi_document()
+                .to_pretty_json()
+                .context("cannot render the OpenAPI document")?;
+            println!("{document}");
+            Ok(())
+        }
+        Command::Bench { .. } => unreachable!("handled above"),
+    }
+}
+
+fn init_logging(format: LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Pretty => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn attachment_store(config: &Config) -> anyhow::Result<AttachmentStore> {
+    AttachmentStore::local_directory(&config.attachments_dir)
+        .context("cannot prepare the attachments directory")
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.database_url, attachment_store(config)?)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                config.database_url.redacted()
+            )
+        })
+}
+
+async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
+    let state = sanad_web::AppState {
+        store: store.clone(),
+        clock: Arc::new(sanad_web::SystemClock),
+        metrics: sanad_web::metrics_handle(),
+    };
+    let app = sanad_web::router(state, &config.web);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(address = %listener.local_addr()?, database = %config.database_url.redacted(), backend = store.backend_kind().as_str(), "sanad is serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server failed")?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn organization(store: &Store, slug: &str) -> anyhow::Result<sanad_store::Organization> {
+    store.organization_by_slug(slug).await?.with_context(|| {
+        format!("no organization with the slug '{slug}' (create it with `sanad org create`)")
+    })
+}
+
+pub(crate) async fn create_organization(
+    store: &Store,
+    slug: &str,
+    name: &str,
+    prefix: Option<&str>,
+    time_zone: &str,
+    reopen_window_hours: i64,
+) -> anyhow::Result<sanad_store::Organization> {
+    let slug = OrgSlug::parse(slug).context("--slug")?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        bail!("--name must be 1 to 200 characters");
+    }
+    let prefix = match prefix {
+        Some(prefix) => TicketPrefix::parse(prefix).context("--prefix")?,
+        None => {
+            let derived: String = slug
+                .as_str()
+                .split('-')
+                .filter_map(|part| part.chars().next())
+                .collect::<String>()
+                .to_ascii_uppercase();
+            let derived = if derived.len() >= 2 {
+                derived
+            } else {
+                slug.as_str()
+                    .chars()
+                    .take(3)
+                    .collect::<String>()
+                    .to_ascii_uppercase()
+            };
+            TicketPrefix::parse(&derived.chars().take(6).collect::<String>())
+                .context("cannot derive a ticket prefix from the slug; give --prefix")?
+        }
+    };
+    let zone = jiff::tz::TimeZone::get(time_zone).with_context(|| {
+        format!("--time-zone: '{time_zone}' is not an IANA time zone such as Asia/Riyadh")
+    })?;
+    if !(0..=24 * 365).contains(&reopen_window_hours) {
+        bail!("--reopen-window-hours must be between 0 and 8760");
+    }
+    let new = sanad_store::NewOrganization {
+        slug,
+        name: name.to_owned(),
+        ticket_prefix: prefix,
+        time_zone: zone,
+        time_zone_name: time_zone.to_owned(),
+        reopen_window_hours,
+    };
+    Ok(store
+        .create_organization(&new, jiff::Timestamp::now())
+        .await?)
+}
+
+pub(crate) fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::PasswordHasher;
+    if password.chars().count() < 10 {
+        bail!("the password must have at least 10 characters");
+    }
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|error| anyhow::anyhow!("cannot hash the password: {error}"))?;
+    Ok(hash.to_string())
+}
+
+pub(crate) fn new_user(
+    email: &str,
+    name: &str,
+    role: &str,
+    departments: &[String],
+    password: Option<&str>,
+) -> anyhow::Result<sanad_store::NewUser> {
+    let departments = departments
+        .iter()
+        .map(|code| Code::parse(code).with_context(|| format!("--department '{code}'")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(sanad_store::NewUser {
+        email: EmailAddress::parse(email).context("--email")?,
+        name: PersonName::parse(name).context("--name")?,
+        role: role.parse::<StaffRole>().context("--role")?,
+        departments,
+        password_hash: password.map(hash_password).transpose()?,
+    })
+}
+
+pub(crate) async fn create_token(store: &Store, org_id: i64, name: &str) -> anyhow::Result<String> {
+    let secret = sanad_store::secrets::generate_token();
+    store
+        .create_api_token(
+            org_id,
+            name,
+            &sanad_store::secrets::token_digest(&secret),
+            jiff::Timestamp::now(),
+        )
+        .await?;
+    Ok(secret)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = input.lines().next().unwrap_or("").to_owned();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password)
+}
