@@ -2,8 +2,8 @@
 //!
 //! Everything here walks the calendar window by window and day by day, and skips whole weeks
 //! arithmetically where nothing irregular (a holiday, an extra window or a time-zone
-//! transition) can happen inside them. Nothing ever steps minute by minute, so a deadline costs
-//! the same whether it is ten minutes or ten years away.
+//! transition) can happen inside them. Nothing ever steps minute by minute, so the cost of a
+//! deadline grows with the holidays and extra windows it crosses, not with its length.
 //!
 //! Local times become instants through jiff's *compatible* disambiguation, the behaviour of
 //! RFC 5545 and of `java.time`: a local time inside a DST gap (which does not exist) is moved
@@ -51,7 +51,7 @@ fn out_of_range<E>(_: E) -> DeadlineError {
 }
 
 /// A half-open span of absolute time `[start, end)`.
-type Span = (Timestamp, Timestamp);
+type Interval = (Timestamp, Timestamp);
 
 /// A working calendar ready for deadline math: weekly windows, holidays and extra windows in one
 /// IANA time zone.
@@ -73,7 +73,7 @@ pub struct WorkingCalendar {
     /// Holidays as inclusive ranges of day numbers, sorted and merged.
     holidays: Vec<(i64, i64)>,
     /// The union of the extra windows as instants, sorted, disjoint and non-empty.
-    extras: Vec<Span>,
+    extras: Vec<Interval>,
     /// For each local date on which an extra window starts (as written): the earliest start
     /// and the latest end of those windows, sorted by day number. Extra windows belong to the
     /// date on which they start, so an evening session that runs past midnight makes only its
@@ -323,7 +323,9 @@ impl WorkingCalendar {
     ///
     /// For working durations the deadline moves later by the working time inside the pause
     /// (the new deadline is that much working time after the old one); for calendar
-    /// durations it moves later by the pause's elapsed time.
+    /// durations it moves later by the pause's elapsed time. Whether a pause that began after
+    /// the deadline had already passed should count at all is the caller's policy, so it is
+    /// not second-guessed here.
     pub fn extend_for_pause(
         &self,
         deadline: Timestamp,
@@ -421,7 +423,7 @@ impl WorkingCalendar {
     /// only when the start comes before that date's first opening.
     fn nth_working_day_close(&self, start: Timestamp, n: i64) -> Result<Timestamp, DeadlineError> {
         let mut zone = self.zone();
-        let start_day = day_number(zone.to_datetime(&self.tz, start).date());
+        let start_day = day_number(zone.local_of(&self.tz, start).date());
         let counts_today = matches!(
             self.day_bounds(&mut zone, start_day)?,
             Some((opening, _)) if start < opening
@@ -458,7 +460,7 @@ impl WorkingCalendar {
     /// The close of the first working day whose close is after `start`.
     fn same_working_day(&self, start: Timestamp) -> Result<Timestamp, DeadlineError> {
         let mut zone = self.zone();
-        let start_day = day_number(zone.to_datetime(&self.tz, start).date());
+        let start_day = day_number(zone.local_of(&self.tz, start).date());
         // An extra window that began on an earlier date and is still open belongs to that
         // earlier date, whose close may therefore still be ahead.
         let mut day = self
@@ -493,9 +495,9 @@ impl WorkingCalendar {
             && !self.is_holiday(day)
         {
             let date = date_of(day)?;
-            let opening = zone.to_timestamp(&self.tz, date.to_datetime(first.start))?;
+            let opening = zone.instant_of(&self.tz, date.to_datetime(first.start))?;
             let close = match last.end {
-                Some(end) => zone.to_timestamp(&self.tz, date.to_datetime(end))?,
+                Some(end) => zone.instant_of(&self.tz, date.to_datetime(end))?,
                 None => self.midnight(zone, day + 1)?,
             };
             bounds = Some((opening, close));
@@ -601,7 +603,7 @@ impl WorkingCalendar {
             if start <= midnight {
                 day
             } else {
-                day_number(zone.to_datetime(&self.tz, start).date()).max(day)
+                day_number(zone.local_of(&self.tz, start).date()).max(day)
             }
         });
         let by_weekly = if self.weekly_days == 0 {
@@ -624,16 +626,16 @@ impl WorkingCalendar {
         day: i64,
         midnight: Timestamp,
         next_midnight: Timestamp,
-        spans: &mut Vec<Span>,
+        spans: &mut Vec<Interval>,
     ) -> Result<(), DeadlineError> {
         spans.clear();
         let windows = &self.weekly[weekday(day)];
         if !windows.is_empty() && !self.is_holiday(day) {
             let date = date_of(day)?;
             for window in windows {
-                let open = zone.to_timestamp(&self.tz, date.to_datetime(window.start))?;
+                let open = zone.instant_of(&self.tz, date.to_datetime(window.start))?;
                 let close = match window.end {
-                    Some(end) => zone.to_timestamp(&self.tz, date.to_datetime(end))?,
+                    Some(end) => zone.instant_of(&self.tz, date.to_datetime(end))?,
                     None => next_midnight,
                 };
                 let (open, close) = (open.max(midnight), close.min(next_midnight));
@@ -676,7 +678,7 @@ impl WorkingCalendar {
         zone: &mut Zone,
         t: Timestamp,
     ) -> Result<(i64, Timestamp), DeadlineError> {
-        let day = day_number(zone.to_datetime(&self.tz, t).date());
+        let day = day_number(zone.local_of(&self.tz, t).date());
         let midnight = self.midnight(zone, day)?;
         if midnight <= t {
             return Ok((day, midnight));
@@ -687,7 +689,7 @@ impl WorkingCalendar {
 
     /// The instant at which local date `day` begins.
     fn midnight(&self, zone: &mut Zone, day: i64) -> Result<Timestamp, DeadlineError> {
-        zone.to_timestamp(&self.tz, date_of(day)?.to_datetime(Time::midnight()))
+        zone.instant_of(&self.tz, date_of(day)?.to_datetime(Time::midnight()))
     }
 
     fn zone(&self) -> Zone {
@@ -728,7 +730,7 @@ impl Zone {
         self.safe_from <= t && t < self.safe_until
     }
 
-    fn to_timestamp(&mut self, tz: &TimeZone, local: DateTime) -> Result<Timestamp, DeadlineError> {
+    fn instant_of(&mut self, tz: &TimeZone, local: DateTime) -> Result<Timestamp, DeadlineError> {
         if let Ok(t) = self.offset.to_timestamp(local)
             && self.covers(t)
         {
@@ -739,7 +741,7 @@ impl Zone {
         Ok(t)
     }
 
-    fn to_datetime(&mut self, tz: &TimeZone, t: Timestamp) -> DateTime {
+    fn local_of(&mut self, tz: &TimeZone, t: Timestamp) -> DateTime {
         if !self.covers(t) {
             self.learn(tz, t);
         }
@@ -778,9 +780,9 @@ fn compatible(tz: &TimeZone, local: DateTime) -> Result<Timestamp, jiff::Error> 
 }
 
 /// Sorts spans and merges those that overlap or touch.
-fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
+fn merge_spans(mut spans: Vec<Interval>) -> Vec<Interval> {
     spans.sort_unstable();
-    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut merged: Vec<Interval> = Vec::with_capacity(spans.len());
     for (start, end) in spans {
         match merged.last_mut() {
             Some(last) if start <= last.1 => last.1 = last.1.max(end),
