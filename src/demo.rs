@@ -229,18 +229,15 @@ async fn replay_ticket(
     let departments = created.ticket.departments.clone();
     let handler = staff
         .iter()
-        .filter(|user| {
+        .find(|user| {
             matches!(
                 user.role,
                 sanad_domain::StaffRole::Agent | sanad_domain::StaffRole::Specialist
-            )
-        })
-        .filter(|user| {
-            user.departments
+            ) && user
+                .departments
                 .iter()
                 .any(|department| departments.contains(department))
         })
-        .nth(0)
         .or_else(|| {
             staff
                 .iter()

@@ -792,16 +792,22 @@ async fn insert_attachments(
     Ok(stored)
 }
 
+/// A message's content, before it is written.
+struct MessageDraft<'a> {
+    kind: MessageKind,
+    body: &'a str,
+    blobs: &'a [AttachmentBlob],
+}
+
 async fn insert_message(
     conn: &mut DbConn,
     org_id: i64,
     ticket_id: i64,
-    kind: MessageKind,
-    body: &str,
-    blobs: &[AttachmentBlob],
+    draft: MessageDraft<'_>,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<Message, StoreError> {
+    let MessageDraft { kind, body, blobs } = draft;
     let row = sqlx::query(
         "INSERT INTO messages (org_id, ticket_id, kind, body, actor_kind, actor_id, actor_label, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -960,7 +966,7 @@ pub(crate) async fn create_ticket(
         .execute(&mut *tx)
         .await?;
     }
-    let message = insert_message(&mut tx, org.id, ticket_id, MessageKind::RequesterMessage, new.body.as_str(), blobs, actor, now).await?;
+    let message = insert_message(&mut tx, org.id, ticket_id, MessageDraft { kind: MessageKind::RequesterMessage, body: new.body.as_str(), blobs }, actor, now).await?;
     changes.events.push(message_event(&message));
     insert_events(&mut tx, org.id, ticket_id, &changes.events, actor, now).await?;
     if let Some(key) = idempotency {
@@ -1198,7 +1204,7 @@ pub(crate) async fn transition_ticket(
     insert_events(&mut tx, org.id, ticket.id, &changes.events, actor, now).await?;
     if let Some(target) = &merge_target {
         let note = format!("Ticket {} was merged into this ticket.", ticket.number);
-        let message = insert_message(&mut tx, org.id, target.id, MessageKind::InternalNote, &note, &[], actor, now).await?;
+        let message = insert_message(&mut tx, org.id, target.id, MessageDraft { kind: MessageKind::InternalNote, body: &note, blobs: &[] }, actor, now).await?;
         insert_events(&mut tx, org.id, target.id, &[message_event(&message)], actor, now).await?;
     }
     let ticket = load_ticket_or_404(&mut tx, org.id, number).await?;
@@ -1232,7 +1238,7 @@ pub(crate) async fn add_message(
         }
         _ => {}
     }
-    let message = insert_message(&mut tx, org.id, ticket.id, new.kind, new.body.as_str(), blobs, actor, now).await?;
+    let message = insert_message(&mut tx, org.id, ticket.id, MessageDraft { kind: new.kind, body: new.body.as_str(), blobs }, actor, now).await?;
     let mut changes = Changes::new(facts_of(&ticket));
     changes.events.push(message_event(&message));
     // The requester answering a question resumes the work (and, with the policy engine, the

@@ -227,7 +227,8 @@ impl WorkingCalendar {
     /// The working time inside `[a, b]`; negative when `b` is before `a`.
     ///
     /// Callers use it to learn how much working time passed while a ticket was paused, so
-    /// that its deadline can move later by exactly that much.
+    /// that its deadline can move later by exactly that much. It cannot fail: near the ends of
+    /// the representable range (years -9999 and 9999) it counts the working time it can reach.
     pub fn working_time_between(&self, a: Timestamp, b: Timestamp) -> SignedDuration {
         if b < a {
             return -self.working_time_between(b, a);

@@ -1,0 +1,251 @@
+//! The command line, driven as a person would: the real `sanad` binary on a fresh SQLite file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sanad(directory: &Path, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sanad"))
+        .args(arguments)
+        .current_dir(directory)
+        .env_remove("SANAD_DATABASE_URL")
+        .env("SANAD_LOG_FILTER", "warn")
+        .output()
+        .expect("run sanad")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn organizations_users_and_tokens_are_created_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = "sqlite://cli.db";
+    let created = sanad(
+        directory.path(),
+        &[
+            "org",
+            "create",
+            "--slug",
+            "engineering-tracks",
+            "--name",
+            "مركز المسارات",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(
+        text(&created.stdout).contains("ET-YYYY-NNNNNN"),
+        "{}",
+        text(&created.stdout)
+    );
+
+    let token = sanad(
+        directory.path(),
+        &[
+            "token",
+            "create",
+            "--org",
+            "engineering-tracks",
+            "--name",
+            "crm",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(token.status.success(), "{}", text(&token.stderr));
+    let stdout = text(&token.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "only the token is printed: {stdout}");
+    assert!(lines[0].starts_with("sanad_") && lines[0].len() > 40);
+
+    let mut user = Command::new(env!("CARGO_BIN_EXE_sanad"))
+        .args([
+            "user",
+            "create",
+            "--org",
+            "engineering-tracks",
+            "--email",
+            "reem@example.sa",
+            "--name",
+            "ريم",
+            "--role",
+            "team_lead",
+        ])
+        .args([
+            "--department",
+            "technical-support",
+            "--password-stdin",
+            "--database-url",
+            database,
+        ])
+        .current_dir(directory.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    user.stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough passphrase\n")
+        .unwrap();
+    let output = user.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    let bad_role = sanad(
+        directory.path(),
+        &[
+            "user",
+            "create",
+            "--org",
+            "engineering-tracks",
+            "--email",
+            "x@example.sa",
+            "--name",
+            "x",
+            "--role",
+            "boss",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(!bad_role.status.success());
+    let message = text(&bad_role.stderr);
+    assert!(
+        message.contains("--role") && message.contains("team_lead"),
+        "{message}"
+    );
+
+    let unknown_org = sanad(
+        directory.path(),
+        &[
+            "token",
+            "create",
+            "--org",
+            "nowhere",
+            "--name",
+            "x",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(!unknown_org.status.success());
+    assert!(text(&unknown_org.stderr).contains("no organization with the slug 'nowhere'"));
+
+    let duplicate = sanad(
+        directory.path(),
+        &[
+            "org",
+            "create",
+            "--slug",
+            "engineering-tracks",
+            "--name",
+            "again",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(!duplicate.status.success());
+    assert!(text(&duplicate.stderr).contains("already exists"));
+}
+
+#[test]
+fn an_unrecognised_database_url_is_refused_and_nothing_is_created() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = sanad(
+        directory.path(),
+        &[
+            "migrate",
+            "--database-url",
+            "mysql://root:hunter2@localhost/sanad",
+        ],
+    );
+    assert!(!output.status.success());
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("sqlite://") && message.contains("postgres://"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("hunter2"),
+        "secrets never appear in errors: {message}"
+    );
+    assert_eq!(
+        std::fs::read_dir(directory.path()).unwrap().count(),
+        0,
+        "no file may be created"
+    );
+}
+
+#[test]
+fn a_backup_is_a_consistent_database_that_sanad_can_open() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = "sqlite://live.db";
+    assert!(
+        sanad(
+            directory.path(),
+            &[
+                "org",
+                "create",
+                "--slug",
+                "backup-test",
+                "--name",
+                "B",
+                "--database-url",
+                database
+            ]
+        )
+        .status
+        .success()
+    );
+    let backup = sanad(
+        directory.path(),
+        &["backup", "--to", "copy.db", "--database-url", database],
+    );
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    // The copy is a complete Sanad database: it holds the organization.
+    let from_copy = sanad(
+        directory.path(),
+        &[
+            "token",
+            "create",
+            "--org",
+            "backup-test",
+            "--name",
+            "x",
+            "--database-url",
+            "sqlite://copy.db",
+        ],
+    );
+    assert!(from_copy.status.success(), "{}", text(&from_copy.stderr));
+    let again = sanad(
+        directory.path(),
+        &["backup", "--to", "copy.db", "--database-url", database],
+    );
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::write(
+        directory.path().join("sanad.toml"),
+        "listen = \"not-an-address\"\n",
+    )
+    .unwrap();
+    let output = sanad(directory.path(), &["migrate"]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("listen"),
+        "{}",
+        text(&output.stderr)
+    );
+    let help = sanad(directory.path(), &["serve", "--help"]);
+    assert!(text(&help.stdout).contains("--listen") && text(&help.stdout).contains("SANAD_LISTEN"));
+}
