@@ -84,7 +84,7 @@ impl Server {
                 "--database-url",
                 database_url,
             ])
-            .env("SANAD_ATTACHMENTS_DIR", directory.join("attachments"))
+            .env("SANAD_ATTACHMENTS", directory.join("attachments"))
             .env("SANAD_LOG_FILTER", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -165,7 +165,7 @@ async fn cli(
     let output = Command::new(executable)
         .args(arguments)
         .args(["--database-url", database_url])
-        .env("SANAD_ATTACHMENTS_DIR", directory.join("attachments"))
+        .env("SANAD_ATTACHMENTS", directory.join("attachments"))
         .env("SANAD_LOG_FILTER", "warn")
         .output()
         .await?;

@@ -20,8 +20,10 @@ pub struct RawConfig {
     pub database_url: String,
     /// The address `sanad serve` listens on.
     pub listen: String,
-    /// The directory for attachment files (local storage).
-    pub attachments_dir: PathBuf,
+    /// Where attachment files are kept: a local directory (`file:PATH`, or just a path) or an
+    /// S3-compatible bucket (`s3://BUCKET/PREFIX`, credentials and endpoint from the standard
+    /// `AWS_*` environment variables).
+    pub attachments: String,
     /// The largest request body accepted, in bytes.
     pub max_request_bytes: usize,
     /// Seconds a request may take before it is answered with 503.
@@ -44,7 +46,7 @@ impl Default for RawConfig {
         Self {
             database_url: "sqlite://sanad.db".into(),
             listen: "127.0.0.1:8080".into(),
-            attachments_dir: PathBuf::from("sanad-data/attachments"),
+            attachments: "file:sanad-data/attachments".into(),
             max_request_bytes: 16 * 1024 * 1024,
             request_timeout_seconds: 30,
             log_format: LogFormat::Pretty,
@@ -58,10 +60,39 @@ impl Default for RawConfig {
 pub struct Config {
     pub database_url: DatabaseUrl,
     pub listen: SocketAddr,
-    pub attachments_dir: PathBuf,
+    pub attachments: AttachmentLocation,
     pub web: sanad_web::WebSettings,
     pub log_format: LogFormat,
     pub log_filter: String,
+}
+
+/// Where attachments are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachmentLocation {
+    Directory(PathBuf),
+    S3Bucket(String),
+}
+
+impl AttachmentLocation {
+    fn parse(raw: &str) -> anyhow::Result<Self> {
+        let raw = raw.trim();
+        if raw.starts_with("s3://") {
+            if raw.len() <= "s3://".len() {
+                bail!("invalid attachments: '{raw}' names no bucket");
+            }
+            Ok(AttachmentLocation::S3Bucket(raw.to_owned()))
+        } else if raw.contains("://") {
+            bail!(
+                "invalid attachments: '{raw}' is neither a directory (file:PATH) nor an s3://BUCKET/PREFIX URL"
+            );
+        } else {
+            let path = raw.strip_prefix("file:").unwrap_or(raw);
+            if path.is_empty() {
+                bail!("invalid attachments: give a directory such as file:sanad-data/attachments");
+            }
+            Ok(AttachmentLocation::Directory(PathBuf::from(path)))
+        }
+    }
 }
 
 /// Values given on the command line, which override every other source.
@@ -117,7 +148,7 @@ impl Config {
         Ok(Config {
             database_url,
             listen,
-            attachments_dir: raw.attachments_dir,
+            attachments: AttachmentLocation::parse(&raw.attachments)?,
             web: sanad_web::WebSettings {
                 max_request_bytes: raw.max_request_bytes,
                 request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
@@ -149,6 +180,24 @@ mod tests {
         };
         let error = format!("{:#}", Config::validate(bad_listen).unwrap_err());
         assert!(error.contains("listen"), "{error}");
+    }
+
+    #[test]
+    fn attachment_locations() {
+        assert_eq!(
+            AttachmentLocation::parse("file:data/files").unwrap(),
+            AttachmentLocation::Directory("data/files".into())
+        );
+        assert_eq!(
+            AttachmentLocation::parse("/srv/sanad").unwrap(),
+            AttachmentLocation::Directory("/srv/sanad".into())
+        );
+        assert_eq!(
+            AttachmentLocation::parse("s3://sanad/attachments").unwrap(),
+            AttachmentLocation::S3Bucket("s3://sanad/attachments".into())
+        );
+        assert!(AttachmentLocation::parse("gs://bucket").is_err());
+        assert!(AttachmentLocation::parse("s3://").is_err());
     }
 
     #[test]

@@ -36,9 +36,38 @@ impl AttachmentStore {
         })
     }
 
-    /// Any other object store (S3-compatible storage in production, memory in tests).
-    pub fn from_object_store(inner: Arc<dyn ObjectStore>) -> Self {
-        Self { inner }
+    /// Stores attachments in an S3-compatible bucket, `s3://BUCKET[/PREFIX]`. Credentials,
+    /// region and endpoint come from the standard `AWS_*` environment variables (an
+    /// S3-compatible service such as MinIO or Ceph sets `AWS_ENDPOINT`), then from
+    /// `settings`: pairs of object_store configuration keys and values, e.g.
+    /// `("aws_endpoint", "http://127.0.0.1:9000")`.
+    pub fn s3(url: &str, settings: &[(&str, &str)]) -> Result<Self, StoreError> {
+        use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+        use std::str::FromStr;
+        let rest = url.strip_prefix("s3://").ok_or_else(|| {
+            StoreError::Attachment(format!("'{url}' is not an s3://BUCKET[/PREFIX] URL"))
+        })?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(StoreError::Attachment(format!("'{url}' names no bucket")));
+        }
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        for (key, value) in settings {
+            let key = AmazonS3ConfigKey::from_str(key).map_err(|error| {
+                StoreError::Attachment(format!("unknown S3 setting '{key}': {error}"))
+            })?;
+            builder = builder.with_config(key, *value);
+        }
+        let s3 = builder
+            .build()
+            .map_err(|error| StoreError::Attachment(error.to_string()))?;
+        let prefix = prefix.trim_matches('/');
+        let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+        };
+        Ok(Self { inner })
     }
 
     pub(crate) async fn put_all(
