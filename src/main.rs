@@ -302,8 +302,15 @@ fn init_logging(format: LogFormat, filter: &str) {
 }
 
 fn attachment_store(config: &Config) -> anyhow::Result<AttachmentStore> {
-    AttachmentStore::local_directory(&config.attachments_dir)
-        .context("cannot prepare the attachments directory")
+    match &config.attachments {
+        config::AttachmentLocation::Directory(directory) => {
+            AttachmentStore::local_directory(directory)
+                .context("cannot prepare the attachments directory")
+        }
+        config::AttachmentLocation::S3Bucket(url) => {
+            AttachmentStore::s3(url, &[]).context("cannot configure S3 attachment storage")
+        }
+    }
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
