@@ -16,6 +16,8 @@ pub mod lifecycle;
 pub mod organization;
 pub mod people;
 pub mod permissions;
+pub mod policy;
+pub mod service_levels;
 pub mod text;
 
 pub use classification::{Channel, Complexity, Importance, TicketKind};

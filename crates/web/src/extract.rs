@@ -135,16 +135,11 @@ impl FromRequestParts<AppState> for OrgAccess {
                 ApiError::unauthorized("the Authorization header must be 'Bearer TOKEN'")
             })?;
         let digest = sanad_store::secrets::token_digest(token);
-        let record = state
+        let (record, organization) = state
             .store
-            .api_token_by_hash(&digest)
+            .authenticate_token(&digest)
             .await?
             .ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))?;
-        let organization = state
-            .store
-            .organization_by_id(record.org_id)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the token's organization no longer exists"))?;
         Ok(OrgAccess {
             organization,
             actor: Actor::Token {
