@@ -28,6 +28,8 @@ pub struct RawConfig {
     pub max_request_bytes: usize,
     /// Seconds a request may take before it is answered with 503.
     pub request_timeout_seconds: u64,
+    /// Seconds between two sweeps of due service-level timers (alerts, breaches, escalations).
+    pub timer_sweep_seconds: u64,
     /// Log format: `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax, e.g. `info` or `sanad=debug,tower_http=info`.
@@ -49,6 +51,7 @@ impl Default for RawConfig {
             attachments: "file:sanad-data/attachments".into(),
             max_request_bytes: 16 * 1024 * 1024,
             request_timeout_seconds: 30,
+            timer_sweep_seconds: 1,
             log_format: LogFormat::Pretty,
             log_filter: "info".into(),
         }
@@ -62,6 +65,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub attachments: AttachmentLocation,
     pub web: sanad_web::WebSettings,
+    pub timer_sweep: std::time::Duration,
     pub log_format: LogFormat,
     pub log_filter: String,
 }
@@ -142,6 +146,12 @@ impl Config {
                 raw.max_request_bytes
             );
         }
+        if !(1..=3600).contains(&raw.timer_sweep_seconds) {
+            bail!(
+                "invalid timer_sweep_seconds: {} must be between 1 and 3600",
+                raw.timer_sweep_seconds
+            );
+        }
         if raw.request_timeout_seconds == 0 {
             bail!("invalid request_timeout_seconds: must be at least 1");
         }
@@ -153,6 +163,7 @@ impl Config {
                 max_request_bytes: raw.max_request_bytes,
                 request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
             },
+            timer_sweep: std::time::Duration::from_secs(raw.timer_sweep_seconds),
             log_format: raw.log_format,
             log_filter: raw.log_filter,
         })

@@ -8,6 +8,7 @@
 mod bench;
 mod config;
 mod demo;
+mod policy_cli;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -74,6 +75,11 @@ enum Command {
     },
     /// Print the OpenAPI document of the REST API.
     Openapi,
+    /// Check, apply and render support policies; compute deadlines.
+    Policy {
+        #[command(subcommand)]
+        command: policy_cli::PolicyCommand,
+    },
     /// Measure Sanad: HTTP throughput, latency, memory and crash durability.
     Bench {
         #[command(subcommand)]
@@ -179,6 +185,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         init_logging(LogFormat::Pretty, "warn");
         return bench::run(command).await;
     }
+    // Commands that read only a policy file need no database or configuration.
+    if let Command::Policy { command } = &cli.command
+        && let Some(result) = policy_cli::run_offline(command)
+    {
+        return result;
+    }
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     init_logging(config.log_format, &config.log_filter);
     match cli.command {
@@ -278,6 +290,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Policy { command } => {
+            let store = open_store(&config).await?;
+            policy_cli::run_with_store(&store, &command).await
+        }
         Command::Openapi => {
             let document = sanad_web::openapi_document()
                 .to_pretty_json()
@@ -331,6 +347,29 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         metrics: sanad_web::metrics_handle(),
     };
     let app = sanad_web::router(state, &config.web);
+    // The timer engine: timers are rows in the database, so a restart loses none, and the first
+    // sweep right after start fires whatever fell due while the server was down. Several
+    // instances may sweep the same database; each timer fires once.
+    let sweeper_store = store.clone();
+    let sweep_every = config.timer_sweep;
+    let instance = format!("sanad-{}-{:08x}", std::process::id(), rand::random::<u32>());
+    let sweeper = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(sweep_every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match sweeper_store
+                .fire_due_timers(&instance, jiff::Timestamp::now(), 500)
+                .await
+            {
+                Ok(report) if report.fired > 0 => {
+                    tracing::info!(fired = report.fired, "service-level timers fired")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "timer sweep failed; retrying"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -339,6 +378,7 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server failed")?;
+    sweeper.abort();
     store.close().await;
     Ok(())
 }

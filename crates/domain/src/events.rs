@@ -10,6 +10,11 @@ string_enum! {
         Created => "created",
         Changed => "changed",
         MessageAdded => "message_added",
+        /// A service-level clock changed (started, met, paused, breached…), an alert went out,
+        /// or the ticket climbed the escalation ladder. These explain the clocks, not the facts,
+        /// so replay passes over them; fact changes they cause (a reassignment, a raised
+        /// importance) are recorded as ordinary `changed` events.
+        ServiceLevel => "service_level",
     }
 }
 
@@ -129,7 +134,7 @@ impl TicketFacts {
                         message: "a change without a field or value".into(),
                     });
                 }
-                (EventKind::MessageAdded, _, _) => {}
+                (EventKind::MessageAdded | EventKind::ServiceLevel, _, _) => {}
                 (EventKind::Created, _, _) => {
                     return Err(ReplayError::BadEvent {
                         index,

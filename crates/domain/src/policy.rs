@@ -195,8 +195,11 @@ pub struct RequesterEscalationPolicy {
 /// A department tickets can be routed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Department {
+    /// The stable code that categories and tickets refer to.
     pub code: Code,
+    /// The Arabic display name.
     pub name_ar: String,
+    /// The English display name.
     pub name_en: String,
     /// A public contact of the department, such as seed 004's separate finance mailbox.
     pub contact: Option<String>,
@@ -205,8 +208,11 @@ pub struct Department {
 /// A category requesters choose, routed to its department by default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
+    /// The stable code that tickets refer to.
     pub code: Code,
+    /// The Arabic display name.
     pub name_ar: String,
+    /// The English display name.
     pub name_en: String,
     /// The department's code; always one declared in the same policy.
     pub department: Code,
@@ -215,13 +221,17 @@ pub struct Category {
 /// One row of the roles-and-responsibilities table (seed 003).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry {
+    /// The person's name as shown on the Arabic page.
     pub name: String,
     /// The name in Latin script for the English page, if given.
     pub name_en: Option<String>,
+    /// The job title, in Arabic and English.
     pub title_ar: String,
     pub title_en: String,
+    /// What the person is responsible for, in Arabic and English.
     pub responsibility_ar: String,
     pub responsibility_en: String,
+    /// How to reach the person.
     pub contact: String,
     /// The support level (seeds 000 and 003: level 1 call centre, level 2 specialists).
     pub level: Option<u8>,
@@ -231,10 +241,13 @@ pub struct RosterEntry {
 /// left out of the page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublicTexts {
+    /// The opening paragraph.
     pub introduction_ar: Option<String>,
     pub introduction_en: Option<String>,
+    /// Who the service is for (seeds 000 and 004).
     pub beneficiaries_ar: Vec<String>,
     pub beneficiaries_en: Vec<String>,
+    /// The services the policy covers.
     pub services_ar: Vec<String>,
     pub services_en: Vec<String>,
     /// Conduct rules for requesters (seed 004).
@@ -347,6 +360,15 @@ impl Policy {
         &self.escalation
     }
 
+    /// The stage with this name and its position in the ladder (0 for the first stage), for
+    /// resuming the ladder of a ticket that recorded the stage it reached.
+    pub fn escalation_stage(&self, name: &str) -> Option<(usize, &EscalationStage)> {
+        self.escalation
+            .iter()
+            .enumerate()
+            .find(|(_, stage)| stage.name == name)
+    }
+
     /// Whether requesters may escalate themselves, and the steps shown to them.
     pub fn requester_escalation(&self) -> &RequesterEscalationPolicy {
         &self.requester_escalation
@@ -357,10 +379,12 @@ impl Policy {
         &self.root_cause_categories
     }
 
+    /// The departments tickets can be routed to, in file order.
     pub fn departments(&self) -> &[Department] {
         &self.departments
     }
 
+    /// The categories requesters choose, each with its department, in file order.
     pub fn categories(&self) -> &[Category] {
         &self.categories
     }

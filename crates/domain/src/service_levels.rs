@@ -8,18 +8,8 @@
 
 use crate::calendar::{DeadlineError, DurationExpr, WorkingCalendar};
 use crate::lifecycle::TicketStatus;
+pub use crate::policy::TargetKind;
 use jiff::{SignedDuration, Timestamp};
-
-string_enum! {
-    /// The named clocks a ticket can carry.
-    pub enum TargetKind: "service-level target" {
-        FirstResponse => "first_response",
-        Routing => "routing",
-        StartHandling => "start_handling",
-        Closure => "closure",
-        Overall => "overall",
-    }
-}
 
 string_enum! {
     /// Where a target stands. `Paused` while the ticket waits on the requester; `Cancelled` when
@@ -113,7 +103,7 @@ impl TargetPlan {
     ) -> Result<Self, DeadlineError> {
         Ok(TargetPlan {
             kind,
-            duration: duration.clone(),
+            duration: *duration,
             calendar: calendar.name().to_owned(),
             started_at,
             deadline: calendar.deadline(started_at, duration)?,
@@ -318,7 +308,8 @@ mod tests {
             at("2026-11-23T07:00:00Z"),
         )
         .unwrap();
-        assert_eq!(moved, at("2026-11-24T05:00:00Z"));
+        // Monday 08:00 plus the 8 paused working hours ends exactly at Monday's close.
+        assert_eq!(moved, at("2026-11-23T13:00:00Z"));
         assert!(is_breached(TargetState::Running, deadline, deadline));
         assert!(!is_breached(TargetState::Paused, deadline, deadline));
     }

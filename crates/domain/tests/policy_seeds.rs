@@ -152,6 +152,21 @@ fn seed_004_has_three_escalation_stages_in_order() {
 }
 
 #[test]
+fn a_policy_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Policy>();
+    let policy = load(SEED_004);
+    let (position, stage) = policy
+        .escalation_stage("department-director")
+        .expect("stage exists");
+    assert_eq!(
+        (position, stage.name_ar.as_str()),
+        (1, "تصعيد للإدارة المباشرة")
+    );
+    assert!(policy.escalation_stage("nobody").is_none());
+}
+
+#[test]
 fn seed_004_response_times_per_channel() {
     let policy = load(SEED_004);
     let whatsapp = policy.channel(Channel::Whatsapp).expect("whatsapp");

@@ -3,10 +3,15 @@
 
 use crate::{DatabaseUrl, StoreError, attachments::AttachmentStore, model::*};
 use jiff::Timestamp;
+use sanad_domain::policy::Policy;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// Parsed policies by (organization, version).
+type PolicyCache =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(i64, i64), std::sync::Arc<Policy>>>>;
 
 /// A writer pool and a reader pool. On SQLite the writer has exactly one connection, because
 /// SQLite admits one writer at a time and a queue in the pool is far cheaper than lock retries;
@@ -74,18 +79,23 @@ impl Drop for Checkpointer {
 pub struct Store {
     backend: std::sync::Arc<Backend>,
     attachments: AttachmentStore,
+    /// Parsed policies by organization and version. A version never changes once stored, so
+    /// the cache needs no invalidation even with several instances sharing one database.
+    policies: PolicyCache,
 }
 
 pub(crate) mod sqlite_queries {
     pub(crate) type Db = sqlx::Sqlite;
     pub(crate) const DIALECT: crate::BackendKind = crate::BackendKind::Sqlite;
     include!("queries.rs");
+    include!("service_level_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
     pub(crate) type Db = sqlx::Postgres;
     pub(crate) const DIALECT: crate::BackendKind = crate::BackendKind::Postgres;
     include!("queries.rs");
+    include!("service_level_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -150,6 +160,7 @@ impl Store {
         Ok(Store {
             backend: std::sync::Arc::new(backend),
             attachments,
+            policies: Default::default(),
         })
     }
 
@@ -396,9 +407,10 @@ impl Store {
         now: Timestamp,
     ) -> Result<CreatedTicket, StoreError> {
         let blobs = self.attachments.put_all(org.id, &new.attachments).await?;
+        let policy = self.policy_in_force(org).await?;
         dispatch!(
             self,
-            create_ticket(org, new, &blobs, idempotency, actor, now)
+            create_ticket(org, policy.as_deref(), new, &blobs, idempotency, actor, now)
         )
     }
 
@@ -426,7 +438,11 @@ impl Store {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<TicketSummary, StoreError> {
-        dispatch!(self, change_ticket(org, number, changes, actor, now))
+        let policy = self.policy_in_force(org).await?;
+        dispatch!(
+            self,
+            change_ticket(org, policy.as_deref(), number, changes, actor, now)
+        )
     }
 
     pub async fn transition_ticket(
@@ -437,7 +453,11 @@ impl Store {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<TicketSummary, StoreError> {
-        dispatch!(self, transition_ticket(org, number, request, actor, now))
+        let policy = self.policy_in_force(org).await?;
+        dispatch!(
+            self,
+            transition_ticket(org, policy.as_deref(), number, request, actor, now)
+        )
     }
 
     pub async fn add_message(
@@ -452,7 +472,11 @@ impl Store {
             .attachments
             .put_all(org.id, &message.attachments)
             .await?;
-        dispatch!(self, add_message(org, number, message, &blobs, actor, now))
+        let policy = self.policy_in_force(org).await?;
+        dispatch!(
+            self,
+            add_message(org, policy.as_deref(), number, message, &blobs, actor, now)
+        )
     }
 
     pub async fn attachment(
@@ -477,5 +501,209 @@ impl Store {
         numbers: &[String],
     ) -> Result<Vec<String>, StoreError> {
         dispatch!(self, missing_ticket_numbers(org_id, numbers))
+    }
+
+    // ---- service levels ------------------------------------------------------------------
+
+    /// The organization's policy in force, parsed once per version and cached.
+    pub async fn policy_in_force(
+        &self,
+        org: &Organization,
+    ) -> Result<Option<std::sync::Arc<Policy>>, StoreError> {
+        let Some(version) = org.policy_version else {
+            return Ok(None);
+        };
+        if let Some(policy) = self.cached_policy(org.id, version) {
+            return Ok(Some(policy));
+        }
+        let stored = dispatch!(self, stored_policy(org.id, version))?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "policy version {version} of organization {} is missing",
+                org.id
+            ))
+        })?;
+        let policy = Policy::parse(&stored.source, &stored.file_name).map_err(|errors| {
+            StoreError::Corrupt(format!("the stored policy no longer parses: {errors}"))
+        })?;
+        let policy = std::sync::Arc::new(policy);
+        if let Ok(mut cache) = self.policies.lock() {
+            cache.insert((org.id, version), policy.clone());
+        }
+        Ok(Some(policy))
+    }
+
+    /// Brings the policy's departments and categories into the organization's catalogue:
+    /// new codes are created, existing ones renamed; nothing is deleted, because tickets refer
+    /// to them.
+    async fn sync_catalogue(
+        &self,
+        org_id: i64,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let departments = self.departments(org_id).await?;
+        for department in policy.departments() {
+            let input = DepartmentInput {
+                code: department.code.clone(),
+                name_ar: department.name_ar.clone(),
+                name_en: department.name_en.clone(),
+            };
+            if departments
+                .iter()
+                .any(|existing| existing.code == department.code.as_str())
+            {
+                self.update_department(org_id, department.code.as_str(), &input)
+                    .await?;
+            } else {
+                self.create_department(org_id, &input, now).await?;
+            }
+        }
+        let categories = self.categories(org_id).await?;
+        for category in policy.categories() {
+            let input = CategoryInput {
+                code: category.code.clone(),
+                name_ar: category.name_ar.clone(),
+                name_en: category.name_en.clone(),
+                default_department: Some(category.department.clone()),
+            };
+            if categories
+                .iter()
+                .any(|existing| existing.code == category.code.as_str())
+            {
+                self.update_category(org_id, category.code.as_str(), &input)
+                    .await?;
+            } else {
+                self.create_category(org_id, &input, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn cached_policy(&self, org_id: i64, version: i64) -> Option<std::sync::Arc<Policy>> {
+        self.policies
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&(org_id, version)).cloned())
+    }
+
+    /// The text of one stored policy version.
+    pub async fn stored_policy(
+        &self,
+        org_id: i64,
+        version: i64,
+    ) -> Result<Option<StoredPolicy>, StoreError> {
+        dispatch!(self, stored_policy(org_id, version))
+    }
+
+    /// Stores a validated policy as the organization's new version. Running tickets keep their
+    /// deadlines unless `recompute` asks otherwise. Returns the new version and how many open
+    /// tickets were recomputed.
+    pub async fn apply_policy(
+        &self,
+        org: &Organization,
+        file_name: &str,
+        source: &str,
+        recompute: RecomputeDeadlines,
+        now: Timestamp,
+    ) -> Result<(i64, usize), StoreError> {
+        let policy = Policy::parse(source, file_name)
+            .map_err(|errors| StoreError::Invalid(errors.to_string()))?;
+        let version = dispatch!(self, apply_policy(org.id, file_name, source, now))?;
+        self.sync_catalogue(org.id, &policy, now).await?;
+        let policy = std::sync::Arc::new(policy);
+        if let Ok(mut cache) = self.policies.lock() {
+            cache.insert((org.id, version), policy.clone());
+        }
+        let recomputed = match recompute {
+            RecomputeDeadlines::KeepRunning => 0,
+            RecomputeDeadlines::RecomputeOpenTickets => {
+                let org = Organization {
+                    policy_version: Some(version),
+                    ..org.clone()
+                };
+                dispatch!(self, recompute_open_tickets(&org, &policy, now))?
+            }
+        };
+        Ok((version, recomputed))
+    }
+
+    /// Fires every timer due at `now` (up to `limit`), exactly once across all instances.
+    pub async fn fire_due_timers(
+        &self,
+        instance: &str,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<SweepReport, StoreError> {
+        let lease = jiff::SignedDuration::from_secs(60);
+        let claimed = dispatch!(self, claim_due_timers(instance, now, lease, limit))?;
+        let mut report = SweepReport {
+            claimed: claimed.len(),
+            fired: 0,
+        };
+        let mut organizations: std::collections::HashMap<i64, Organization> =
+            std::collections::HashMap::new();
+        for timer in claimed {
+            let org = match organizations.get(&timer.org_id) {
+                Some(org) => org.clone(),
+                None => {
+                    let org = self
+                        .organization_by_id(timer.org_id)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "timer {} of a missing organization",
+                                timer.id
+                            ))
+                        })?;
+                    organizations.insert(timer.org_id, org.clone());
+                    org
+                }
+            };
+            let policy = self.policy_in_force(&org).await?;
+            if dispatch!(self, fire_timer(&org, policy.as_deref(), timer.id, now))? {
+                report.fired += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// A requester escalates their own ticket once a published time has lapsed.
+    pub async fn escalate_by_requester(
+        &self,
+        org: &Organization,
+        number: &str,
+        note: &sanad_domain::MessageBody,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<EscalationRecord, StoreError> {
+        let policy = self.policy_in_force(org).await?;
+        dispatch!(
+            self,
+            escalate_by_requester(org, policy.as_deref(), number, note, actor, now)
+        )
+    }
+
+    /// Records why a target was breached; required before the ticket can close.
+    pub async fn record_root_cause(
+        &self,
+        org: &Organization,
+        number: &str,
+        input: &RootCauseInput,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<RootCauseRecord, StoreError> {
+        let policy = self.policy_in_force(org).await?;
+        dispatch!(
+            self,
+            record_root_cause(org, policy.as_deref(), number, input, actor, now)
+        )
+    }
+
+    pub async fn notifications_for_ticket(
+        &self,
+        org_id: i64,
+        number: &str,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        dispatch!(self, notifications_for_ticket(org_id, number))
     }
 }

@@ -25,6 +25,8 @@ pub enum StoreError {
     Attachment(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error("record the root cause of the breached target(s) {} before closing", targets.join(", "))]
+    RootCauseRequired { targets: Vec<String> },
     #[error("backup failed: {0}")]
     Backup(String),
 }

@@ -16,6 +16,8 @@ pub struct Organization {
     pub time_zone: String,
     pub reopen_window_hours: i64,
     pub created_at: Timestamp,
+    /// The version of the policy in force, once one has been applied.
+    pub policy_version: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -272,6 +274,92 @@ pub struct TicketDetail {
     pub ticket: TicketSummary,
     pub messages: Vec<Message>,
     pub events: Vec<Event>,
+    pub targets: Vec<TargetRecord>,
+    pub escalations: Vec<EscalationRecord>,
+    pub root_causes: Vec<RootCauseRecord>,
+}
+
+/// A service-level target as it stands on a ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRecord {
+    pub target: sanad_domain::service_levels::TargetKind,
+    /// The duration as written in the policy, e.g. `48 working hours`.
+    pub duration: String,
+    pub calendar: String,
+    pub state: sanad_domain::service_levels::TargetState,
+    pub started_at: Timestamp,
+    pub deadline: Timestamp,
+    pub paused_at: Option<Timestamp>,
+    pub met_at: Option<Timestamp>,
+    pub breached_at: Option<Timestamp>,
+}
+
+/// One stage of the escalation ladder that a ticket reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationRecord {
+    /// Zero-based position in the policy's ladder.
+    pub stage: i64,
+    pub stage_name: String,
+    /// Why it started: `breached:<target>`, `no_response` or `requester`.
+    pub reason: String,
+    pub owner_user_id: Option<i64>,
+    pub started_at: Timestamp,
+    pub deadline: Timestamp,
+}
+
+/// Why a target was breached and what was done about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RootCauseRecord {
+    pub target: sanad_domain::service_levels::TargetKind,
+    pub category: String,
+    pub description: String,
+    pub corrective_action: String,
+    pub recorded_by: String,
+    pub recorded_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct RootCauseInput {
+    pub target: sanad_domain::service_levels::TargetKind,
+    pub category: String,
+    pub description: sanad_domain::MessageBody,
+    pub corrective_action: sanad_domain::MessageBody,
+}
+
+/// A notice for a staff member (pre-breach alert, breach, escalation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationRecord {
+    pub id: i64,
+    pub ticket_number: String,
+    pub user_id: i64,
+    /// `pre_breach_alert`, `breach` or `escalation`.
+    pub kind: String,
+    pub detail: serde_json::Value,
+    pub created_at: Timestamp,
+}
+
+/// A timer claimed by one instance for firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedTimer {
+    pub id: i64,
+    pub org_id: i64,
+    pub ticket_id: i64,
+}
+
+/// What one sweep of due timers did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub claimed: usize,
+    pub fired: usize,
+}
+
+/// A policy version as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPolicy {
+    pub version: i64,
+    pub file_name: String,
+    pub source: String,
+    pub applied_at: Timestamp,
 }
 
 /// The result of a create: the ticket, and whether this call created it or an earlier call with
@@ -327,4 +415,14 @@ pub struct NewMessage {
     pub kind: MessageKind,
     pub body: sanad_domain::MessageBody,
     pub attachments: Vec<NewAttachment>,
+}
+
+/// What applying a new policy does to tickets already running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecomputeDeadlines {
+    /// Running tickets keep the deadlines they were given (the default: a published promise is
+    /// not rewritten after the fact).
+    KeepRunning,
+    /// Open tickets get their targets recomputed under the new policy.
+    RecomputeOpenTickets,
 }

@@ -86,7 +86,7 @@ pub(crate) async fn ping(pools: &Pool) -> Result<(), StoreError> {
 
 // ---- organizations -------------------------------------------------------------------------
 
-const ORGANIZATION_COLUMNS: &str = "SELECT id, slug, name, ticket_prefix, time_zone, reopen_window_hours, created_at FROM organizations";
+const ORGANIZATION_COLUMNS: &str = "SELECT id, slug, name, ticket_prefix, time_zone, reopen_window_hours, created_at, policy_version FROM organizations";
 
 fn organization_from_row(row: &DbRow) -> Result<Organization, StoreError> {
     Ok(Organization {
@@ -97,6 +97,7 @@ fn organization_from_row(row: &DbRow) -> Result<Organization, StoreError> {
         time_zone: row.try_get("time_zone")?,
         reopen_window_hours: row.try_get("reopen_window_hours")?,
         created_at: from_micros(row.try_get("created_at")?)?,
+        policy_version: row.try_get("policy_version")?,
     })
 }
 
@@ -474,7 +475,7 @@ pub(crate) async fn api_token_by_hash(pools: &Pool, token_hash: &str) -> Result<
 pub(crate) async fn authenticate_token(pools: &Pool, token_hash: &str) -> Result<Option<(ApiToken, Organization)>, StoreError> {
     let row = sqlx::query(
         "SELECT k.id AS token_id, k.name AS token_name, k.created_at AS token_created_at, \
-         o.id, o.slug, o.name, o.ticket_prefix, o.time_zone, o.reopen_window_hours, o.created_at \
+         o.id, o.slug, o.name, o.ticket_prefix, o.time_zone, o.reopen_window_hours, o.created_at, o.policy_version \
          FROM api_tokens k JOIN organizations o ON o.id = k.org_id WHERE k.token_hash = $1 AND k.revoked_at IS NULL",
     )
     .bind(token_hash)
@@ -606,11 +607,13 @@ struct PendingEvent {
 struct Changes {
     facts: TicketFacts,
     events: Vec<PendingEvent>,
+    /// Every status move made, in order, for the service-level clocks.
+    status_moves: Vec<(TicketStatus, TicketStatus)>,
 }
 
 impl Changes {
     fn new(facts: TicketFacts) -> Self {
-        Self { facts, events: Vec::new() }
+        Self { facts, events: Vec::new(), status_moves: Vec::new() }
     }
 
     fn set(&mut self, field: TicketField, value: serde_json::Value, system: bool) -> Result<(), StoreError> {
@@ -622,7 +625,11 @@ impl Changes {
     }
 
     fn set_status(&mut self, status: TicketStatus, system: bool, now: Timestamp) -> Result<(), StoreError> {
+        let from = self.facts.status;
         self.set(TicketField::Status, serde_json::json!(status), system)?;
+        if from != status {
+            self.status_moves.push((from, status));
+        }
         if status == TicketStatus::Resolved {
             self.set(TicketField::ResolvedAt, serde_json::json!(now.to_string()), true)?;
         }
@@ -883,9 +890,38 @@ fn message_event(message: &Message) -> PendingEvent {
     }
 }
 
+/// Keeps the service-level clocks in step with a change: targets follow the classification
+/// (`reclassified`), then each status move and a public reply take their effect.
+#[allow(clippy::too_many_arguments)]
+async fn enforce_service_levels(
+    conn: &mut DbConn,
+    org_id: i64,
+    policy: Option<&Policy>,
+    ticket: &TicketSummary,
+    changes: &mut Changes,
+    reclassified: bool,
+    public_reply: bool,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(policy) = policy else { return Ok(()) };
+    if reclassified {
+        let facts = changes.facts.clone();
+        sync_targets(conn, org_id, ticket, &facts, policy, now, &mut changes.events).await?;
+    }
+    for (from, to) in changes.status_moves.clone() {
+        apply_happening(conn, org_id, ticket.id, policy, TicketHappening::StatusChanged { from, to }, now, &mut changes.events).await?;
+    }
+    if public_reply {
+        apply_happening(conn, org_id, ticket.id, policy, TicketHappening::PublicReply, now, &mut changes.events).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn create_ticket(
     pools: &Pool,
     org: &Organization,
+    policy: Option<&Policy>,
     new: &NewTicket,
     blobs: &[AttachmentBlob],
     idempotency: Option<&IdempotencyKey>,
@@ -977,8 +1013,8 @@ pub(crate) async fn create_ticket(
 
     let facts = &changes.facts;
     let inserted = sqlx::query(
-        "INSERT INTO tickets (org_id, number, kind, channel, status, subject, category_id, requester_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        "INSERT INTO tickets (org_id, number, kind, channel, status, subject, category_id, requester_id, created_at, updated_at, policy_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
     )
     .bind(org.id)
     .bind(&number)
@@ -989,6 +1025,7 @@ pub(crate) async fn create_ticket(
     .bind(category.as_ref().map(|category| category.id))
     .bind(requester.id)
     .bind(to_micros(now))
+    .bind(org.policy_version)
     .fetch_one(&mut *tx)
     .await?;
     let ticket_id: i64 = inserted.try_get("id")?;
@@ -1002,17 +1039,6 @@ pub(crate) async fn create_ticket(
         .bind(code)
         .execute(&mut *tx)
         .await?;
-    }
-    let message = insert_message(&mut tx, org.id, ticket_id, MessageDraft { kind: MessageKind::RequesterMessage, body: new.body.as_str(), blobs }, actor, now).await?;
-    changes.events.push(message_event(&message));
-    insert_events(&mut tx, org.id, ticket_id, &changes.events, actor, now).await?;
-    if let Some(key) = idempotency {
-        sqlx::query("UPDATE idempotency_keys SET ticket_id = $3 WHERE org_id = $1 AND idempotency_key = $2")
-            .bind(org.id)
-            .bind(&key.key)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
     }
     // The stored row is exactly what was just written, so it is built here rather than read
     // back: one query less on the hottest write path. Timestamps are truncated to the stored
@@ -1031,13 +1057,25 @@ pub(crate) async fn create_ticket(
         importance: None,
         departments: facts.departments.clone(),
         assignee_id: None,
-        requester,
+        requester: requester.clone(),
         merged_into: None,
         cancel_reason: None,
         created_at: stored_now,
         updated_at: stored_now,
         resolved_at: None,
     };
+    let message = insert_message(&mut tx, org.id, ticket_id, MessageDraft { kind: MessageKind::RequesterMessage, body: new.body.as_str(), blobs }, actor, now).await?;
+    changes.events.push(message_event(&message));
+    enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, true, false, now).await?;
+    insert_events(&mut tx, org.id, ticket_id, &changes.events, actor, now).await?;
+    if let Some(key) = idempotency {
+        sqlx::query("UPDATE idempotency_keys SET ticket_id = $3 WHERE org_id = $1 AND idempotency_key = $2")
+            .bind(org.id)
+            .bind(&key.key)
+            .bind(ticket_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(CreatedTicket { ticket, created: true })
 }
@@ -1108,7 +1146,10 @@ pub(crate) async fn ticket_detail(pools: &Pool, org_id: i64, number: &str) -> Re
             after: json(row.try_get("after_value")?)?,
         });
     }
-    Ok(Some(TicketDetail { ticket, messages, events }))
+    let targets = ticket_targets(&mut conn, ticket.id).await?;
+    let escalations = ticket_escalations(&mut conn, ticket.id).await?;
+    let root_causes = ticket_root_causes(&mut conn, ticket.id).await?;
+    Ok(Some(TicketDetail { ticket, messages, events, targets, escalations, root_causes }))
 }
 
 pub(crate) async fn list_tickets(pools: &Pool, org_id: i64, filter: &TicketFilter) -> Result<TicketPage, StoreError> {
@@ -1153,6 +1194,7 @@ pub(crate) async fn list_tickets(pools: &Pool, org_id: i64, filter: &TicketFilte
 pub(crate) async fn change_ticket(
     pools: &Pool,
     org: &Organization,
+    policy: Option<&Policy>,
     number: &str,
     request: &TicketChanges,
     actor: &Actor,
@@ -1203,6 +1245,8 @@ pub(crate) async fn change_ticket(
     changes.advance_automatically(now)?;
     if !changes.events.is_empty() {
         write_facts(&mut tx, org.id, ticket.id, &changes.facts, departments_changed, now).await?;
+        let reclassified = request.kind.is_some() || request.complexity.is_some() || request.importance.is_some();
+        enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, reclassified, false, now).await?;
         insert_events(&mut tx, org.id, ticket.id, &changes.events, actor, now).await?;
     }
     let ticket = load_ticket_or_404(&mut tx, org.id, number).await?;
@@ -1213,6 +1257,7 @@ pub(crate) async fn change_ticket(
 pub(crate) async fn transition_ticket(
     pools: &Pool,
     org: &Organization,
+    policy: Option<&Policy>,
     number: &str,
     request: &TransitionRequest,
     actor: &Actor,
@@ -1246,6 +1291,12 @@ pub(crate) async fn transition_ticket(
         conduct_reason: request.reason.as_ref().map(|reason| reason.as_str()),
         merge_target_status: merge_target.as_ref().map(|target| target.status),
     })?;
+    if request.to == TicketStatus::Closed {
+        let missing = breaches_without_root_cause(&mut tx, ticket.id).await?;
+        if !missing.is_empty() {
+            return Err(StoreError::RootCauseRequired { targets: missing });
+        }
+    }
     let mut changes = Changes::new(facts_of(&ticket));
     match request.to {
         TicketStatus::Cancelled => {
@@ -1261,6 +1312,7 @@ pub(crate) async fn transition_ticket(
     changes.set_status(request.to, false, now)?;
     changes.advance_automatically(now)?;
     write_facts(&mut tx, org.id, ticket.id, &changes.facts, false, now).await?;
+    enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, false, false, now).await?;
     insert_events(&mut tx, org.id, ticket.id, &changes.events, actor, now).await?;
     if let Some(target) = &merge_target {
         let note = format!("Ticket {} was merged into this ticket.", ticket.number);
@@ -1272,9 +1324,11 @@ pub(crate) async fn transition_ticket(
     Ok(ticket)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn add_message(
     pools: &Pool,
     org: &Organization,
+    policy: Option<&Policy>,
     number: &str,
     new: &NewMessage,
     blobs: &[AttachmentBlob],
@@ -1313,6 +1367,8 @@ pub(crate) async fn add_message(
             .execute(&mut *tx)
             .await?;
     }
+    let public_reply = new.kind == MessageKind::PublicReply;
+    enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, false, public_reply, now).await?;
     insert_events(&mut tx, org.id, ticket.id, &changes.events, actor, now).await?;
     tx.commit().await?;
     Ok(message)

@@ -53,10 +53,14 @@ fn start_moto() -> Moto {
         .stderr(Stdio::null())
         .spawn()
         .expect("moto[server] must be installed (see .ci/run)");
-    let endpoint = format!("http://127.0.0.1:{port}");
+    // Held by the guard at once, so the server is killed and reaped even if it never answers.
+    let moto = Moto {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Moto { child, endpoint };
+            return moto;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

@@ -349,13 +349,129 @@ pub struct EventView {
     pub after: Option<serde_json::Value>,
 }
 
-/// `GET /api/v1/tickets/{number}`: the ticket with its messages and events.
+/// A service-level target with its deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetView {
+    pub target: sanad_domain::service_levels::TargetKind,
+    /// The duration as the policy states it, e.g. `48 working hours`.
+    pub duration: String,
+    pub calendar: String,
+    pub state: sanad_domain::service_levels::TargetState,
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub met_at: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub breached_at: Option<String>,
+}
+
+/// A stage of the escalation ladder the ticket reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EscalationView {
+    /// 1 for the first stage of the ladder.
+    pub stage: i64,
+    pub stage_name: String,
+    pub reason: String,
+    pub owner_user_id: Option<i64>,
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RootCauseView {
+    pub target: sanad_domain::service_levels::TargetKind,
+    pub category: String,
+    pub description: String,
+    pub corrective_action: String,
+    pub recorded_by: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub recorded_at: String,
+}
+
+impl From<store::RootCauseRecord> for RootCauseView {
+    fn from(record: store::RootCauseRecord) -> Self {
+        RootCauseView {
+            target: record.target,
+            category: record.category,
+            description: record.description,
+            corrective_action: record.corrective_action,
+            recorded_by: record.recorded_by,
+            recorded_at: record.recorded_at.to_string(),
+        }
+    }
+}
+
+impl From<store::EscalationRecord> for EscalationView {
+    fn from(record: store::EscalationRecord) -> Self {
+        EscalationView {
+            stage: record.stage + 1,
+            stage_name: record.stage_name,
+            reason: record.reason,
+            owner_user_id: record.owner_user_id,
+            started_at: record.started_at.to_string(),
+            deadline: record.deadline.to_string(),
+        }
+    }
+}
+
+/// `GET /api/v1/tickets/{number}`: the ticket with its messages, events, service-level targets,
+/// escalations and root causes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketDetailView {
     #[serde(flatten)]
     pub ticket: TicketView,
     pub messages: Vec<MessageView>,
     pub events: Vec<EventView>,
+    pub targets: Vec<TargetView>,
+    pub escalations: Vec<EscalationView>,
+    pub root_causes: Vec<RootCauseView>,
+}
+
+/// `POST /api/v1/tickets/{number}/root-causes`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RootCauseBody {
+    pub target: sanad_domain::service_levels::TargetKind,
+    /// One of the organization's root-cause categories (from its policy).
+    pub category: String,
+    pub description: String,
+    pub corrective_action: String,
+}
+
+impl TryFrom<&RootCauseBody> for store::RootCauseInput {
+    type Error = ApiError;
+
+    fn try_from(body: &RootCauseBody) -> Result<Self, ApiError> {
+        let mut errors = FieldErrors::default();
+        let description = errors.check("description", MessageBody::parse(&body.description));
+        let corrective_action = errors.check(
+            "corrective_action",
+            MessageBody::parse(&body.corrective_action),
+        );
+        errors.into_result()?;
+        match (description, corrective_action) {
+            (Some(description), Some(corrective_action)) => Ok(store::RootCauseInput {
+                target: body.target,
+                category: body.category.trim().to_owned(),
+                description,
+                corrective_action,
+            }),
+            _ => Err(ApiError::bad_request("the request could not be read")),
+        }
+    }
+}
+
+/// `POST /api/v1/tickets/{number}/escalations`: the requester escalates, referring to the
+/// first attempt.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateBody {
+    /// What the requester says, e.g. that this is a second attempt.
+    pub message: String,
 }
 
 impl From<store::TicketDetail> for TicketDetailView {
@@ -384,6 +500,30 @@ impl From<store::TicketDetail> for TicketDetailView {
                     before: event.before,
                     after: event.after,
                 })
+                .collect(),
+            targets: detail
+                .targets
+                .into_iter()
+                .map(|target| TargetView {
+                    target: target.target,
+                    duration: target.duration,
+                    calendar: target.calendar,
+                    state: target.state,
+                    started_at: target.started_at.to_string(),
+                    deadline: target.deadline.to_string(),
+                    met_at: target.met_at.map(|at| at.to_string()),
+                    breached_at: target.breached_at.map(|at| at.to_string()),
+                })
+                .collect(),
+            escalations: detail
+                .escalations
+                .into_iter()
+                .map(EscalationView::from)
+                .collect(),
+            root_causes: detail
+                .root_causes
+                .into_iter()
+                .map(RootCauseView::from)
                 .collect(),
         }
     }

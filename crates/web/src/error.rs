@@ -160,6 +160,12 @@ impl From<StoreError> for ApiError {
                 "The ticket cannot make this transition",
                 error.to_string(),
             ),
+            StoreError::RootCauseRequired { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "root-cause-required",
+                "A breached target needs its root cause first",
+                error.to_string(),
+            ),
             StoreError::IdempotencyMismatch => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency-key-reused",

@@ -95,6 +95,7 @@ pub fn metrics_handle() -> PrometheusHandle {
     tags(
         (name = "tickets", description = "Requests and their lifecycle"),
         (name = "catalogue", description = "Departments and categories"),
+        (name = "service levels", description = "Targets, escalation and root causes"),
         (name = "operations", description = "Health"),
     )
 )]
@@ -126,6 +127,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::transition_ticket))
         .routes(routes!(tickets::add_message))
         .routes(routes!(tickets::download_attachment))
+        .routes(routes!(tickets::record_root_cause))
+        .routes(routes!(tickets::escalate))
         .routes(routes!(
             catalog::list_departments,
             catalog::create_department

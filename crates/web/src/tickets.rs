@@ -309,3 +309,85 @@ pub async fn download_attachment(
     );
     Ok(response)
 }
+
+/// Record the root cause of a breached target (required before the ticket can close).
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{number}/root-causes", tag = "service levels",
+    params(("number" = String, Path)),
+    request_body = RootCauseBody,
+    responses(
+        (status = 201, body = RootCauseView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record_root_cause(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<RootCauseBody>,
+) -> Result<(StatusCode, axum::Json<RootCauseView>), ApiError> {
+    let number = normalize_number(&number)?;
+    let input = store::RootCauseInput::try_from(&body)?;
+    let record = state
+        .store
+        .record_root_cause(
+            &access.organization,
+            &number,
+            &input,
+            &access.actor,
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(record.into())))
+}
+
+/// Escalate a ticket on the requester's behalf once one of its published times has lapsed
+/// (seeds 001 and 004); the ticket climbs to the next stage of the ladder.
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{number}/escalations", tag = "service levels",
+    params(("number" = String, Path)),
+    request_body = EscalateBody,
+    responses(
+        (status = 201, body = EscalationView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn escalate(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<EscalateBody>,
+) -> Result<(StatusCode, axum::Json<EscalationView>), ApiError> {
+    let number = normalize_number(&number)?;
+    let note = sanad_domain::MessageBody::parse(&body.message).map_err(|error| {
+        ApiError::validation(vec![crate::error::FieldError {
+            field: "message".into(),
+            message: error.to_string(),
+        }])
+    })?;
+    let detail = state
+        .store
+        .ticket_detail(access.organization.id, &number)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no ticket {number} in this organization")))?;
+    let requester = store::Actor::Requester {
+        id: detail.ticket.requester.id,
+        name: detail.ticket.requester.name.clone(),
+    };
+    let record = state
+        .store
+        .escalate_by_requester(
+            &access.organization,
+            &number,
+            &note,
+            &requester,
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(record.into())))
+}

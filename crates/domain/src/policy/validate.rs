@@ -726,8 +726,26 @@ fn actions(
     actions
 }
 
+/// The root-cause categories offered when a policy lists none. Every breached target needs a
+/// root cause before its ticket can close, so an empty list would make such tickets impossible
+/// to close.
+pub const DEFAULT_ROOT_CAUSE_CATEGORIES: &[&str] = &[
+    "staffing",
+    "process",
+    "technical",
+    "third_party",
+    "requester",
+    "other",
+];
+
 /// Root-cause categories are identifiers stored on tickets, so they must be stable spellings.
 fn root_causes(c: &mut Checker<'_, '_>, raw: &[Spanned<String>]) -> Vec<String> {
+    if raw.is_empty() {
+        return DEFAULT_ROOT_CAUSE_CATEGORIES
+            .iter()
+            .map(|category| (*category).to_owned())
+            .collect();
+    }
     let mut valid: Vec<String> = Vec::with_capacity(raw.len());
     for (index, spanned) in raw.iter().enumerate() {
         let key = format!("root_cause_categories[{index}]");
