@@ -73,7 +73,8 @@ impl TargetKind {
                 .then_some(TargetEffect::Reopen),
             TicketHappening::StatusChanged { to, .. } => {
                 let met = match self {
-                    TargetKind::FirstResponse => false,
+                    // A ticket settled without a written reply (say, by phone) was still answered.
+                    TargetKind::FirstResponse => matches!(to, Resolved | Closed),
                     TargetKind::Routing => matches!(to, Routed | InProgress | Resolved | Closed),
                     TargetKind::StartHandling => matches!(to, InProgress | Resolved | Closed),
                     TargetKind::Closure | TargetKind::Overall => matches!(to, Resolved | Closed),
@@ -229,6 +230,12 @@ mod tests {
                 change(Resolved, InProgress),
                 None,
             ),
+            (
+                TargetKind::FirstResponse,
+                change(InProgress, Resolved),
+                Some(TargetEffect::Meet),
+            ),
+            (TargetKind::FirstResponse, change(Routed, InProgress), None),
             (
                 TargetKind::FirstResponse,
                 change(InProgress, Cancelled),
