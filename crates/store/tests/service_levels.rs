@@ -12,83 +12,8 @@ use sanad_domain::{
 };
 use sanad_store::*;
 
-struct TestDb {
-    store: Store,
-    url: DatabaseUrl,
-    directory: tempfile::TempDir,
-}
-
-async fn sqlite() -> TestDb {
-    let directory = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::parse(&format!(
-        "sqlite://{}",
-        directory.path().join("sla.db").display()
-    ))
-    .unwrap();
-    let store = Store::open(
-        &url,
-        AttachmentStore::local_directory(&directory.path().join("files")).unwrap(),
-    )
-    .await
-    .unwrap();
-    TestDb {
-        store,
-        url,
-        directory,
-    }
-}
-
-async fn postgres() -> TestDb {
-    let server = std::env::var("SANAD_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let unique = format!(
-        "{:?}{}{}",
-        std::thread::current().id(),
-        std::process::id(),
-        Timestamp::now().as_nanosecond()
-    );
-    let schema = format!("sla_{}", &secrets::sha256_hex(unique.as_bytes())[..16]);
-    let url = schemas::fresh_postgres_schema(&server, &schema)
-        .await
-        .expect("PostgreSQL must be running");
-    let directory = tempfile::tempdir().unwrap();
-    let store = Store::open(
-        &url,
-        AttachmentStore::local_directory(&directory.path().join("files")).unwrap(),
-    )
-    .await
-    .unwrap();
-    TestDb {
-        store,
-        url,
-        directory,
-    }
-}
-
-impl TestDb {
-    /// A second, independent instance on the same database, as another `sanad serve` would be.
-    async fn second_instance(&self) -> Store {
-        Store::connect(
-            &self.url,
-            AttachmentStore::local_directory(&self.directory.path().join("files")).unwrap(),
-        )
-        .await
-        .unwrap()
-    }
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::sqlite().await).await }) *
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::postgres().await).await }) *
-        }
-    };
-}
+mod support;
+use support::TestDb;
 
 on_both_backends!(
     a_ticket_climbs_the_whole_ladder_on_simulated_time,

@@ -10,75 +10,8 @@ use sanad_domain::{
 };
 use sanad_store::*;
 
-struct TestDb {
-    store: Store,
-    _directory: tempfile::TempDir,
-}
-
-async fn sqlite() -> TestDb {
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let url = DatabaseUrl::parse(&format!(
-        "sqlite://{}",
-        directory.path().join("test.db").display()
-    ))
-    .unwrap();
-    let attachments =
-        AttachmentStore::local_directory(&directory.path().join("attachments")).unwrap();
-    let store = Store::open(&url, attachments).await.expect("open SQLite");
-    TestDb {
-        store,
-        _directory: directory,
-    }
-}
-
-async fn postgres() -> TestDb {
-    let server = std::env::var("SANAD_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!(
-        "t_{}",
-        sanad_store::secrets::sha256_hex(&rand_bytes())[..16].to_owned()
-    );
-    let url = schemas::fresh_postgres_schema(&server, &schema)
-        .await
-        .expect("PostgreSQL must be running for the storage suite (see .ci/run)");
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let attachments =
-        AttachmentStore::local_directory(&directory.path().join("attachments")).unwrap();
-    let store = Store::open(&url, attachments)
-        .await
-        .expect("open PostgreSQL");
-    TestDb {
-        store,
-        _directory: directory,
-    }
-}
-
-fn rand_bytes() -> Vec<u8> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{nanos}-{:?}-{}",
-        std::thread::current().id(),
-        std::process::id()
-    )
-    .into_bytes()
-}
-
-/// Runs each listed test on both backends.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::sqlite().await).await }) *
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::postgres().await).await }) *
-        }
-    };
-}
+mod support;
+use support::TestDb;
 
 on_both_backends!(
     organizations_start_with_the_default_catalogue,
