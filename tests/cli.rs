@@ -249,3 +249,118 @@ fn configuration_errors_name_the_key() {
     let help = sanad(directory.path(), &["serve", "--help"]);
     assert!(text(&help.stdout).contains("--listen") && text(&help.stdout).contains("SANAD_LISTEN"));
 }
+
+/// The published calendar example, exactly as the issue states it.
+const CALENDAR_ONLY: &str = r#"
+[[calendars]]
+name = "support"
+timezone = "Asia/Riyadh"                 # any IANA zone; DST handled
+hours = { sun = ["08:00-16:00"], mon = ["08:00-16:00"], tue = ["08:00-16:00"],
+          wed = ["08:00-16:00"], thu = ["08:00-16:00"] }   # several windows a day allowed; "24:00" ends a day
+holidays = ["2026-09-23", "2026-03-19..2026-03-24"]        # dates and inclusive ranges, local
+extra = ["2026-11-21T18:00..2026-11-21T21:00"]             # extra working windows, e.g. live course sessions
+"#;
+
+#[test]
+fn policy_due_prints_one_rfc3339_line_in_the_calendars_offset() {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::write(directory.path().join("calendars.toml"), CALENDAR_ONLY).unwrap();
+    let cases = [
+        // Sunday 09:00 + 48 working hours: 7 + 8 × 4 on Sun–Thu, 8 next Sunday, 1 on Monday.
+        (
+            "2026-11-22T09:00:00+03:00",
+            "48 working hours",
+            "2026-11-30T09:00:00+03:00",
+        ),
+        // Thursday 15:00 + 24 working hours crosses the weekend: 1 + 8 + 8 + 7.
+        (
+            "2026-11-26T15:00:00+03:00",
+            "24 working hours",
+            "2026-12-01T15:00:00+03:00",
+        ),
+        // The same instant written in UTC gives the same answer, in the calendar's offset.
+        (
+            "2026-11-26T12:00:00Z",
+            "24 working hours",
+            "2026-12-01T15:00:00+03:00",
+        ),
+        // Saturday's extra course session counts: 18:30 + 2 working hours ends inside it.
+        (
+            "2026-11-21T18:30:00+03:00",
+            "2 working hours",
+            "2026-11-21T20:30:00+03:00",
+        ),
+        // A Friday start: the same working day is Sunday, due at its close.
+        (
+            "2026-11-27T10:00:00+03:00",
+            "same working day",
+            "2026-11-29T16:00:00+03:00",
+        ),
+        // Calendar time ignores working hours.
+        (
+            "2026-11-27T10:00:00+03:00",
+            "24 hours",
+            "2026-11-28T10:00:00+03:00",
+        ),
+    ];
+    for (from, duration, expected) in cases {
+        let output = sanad(
+            directory.path(),
+            &[
+                "policy",
+                "due",
+                "--policy",
+                "calendars.toml",
+                "--calendar",
+                "support",
+                "--from",
+                from,
+                "--duration",
+                duration,
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "{from} {duration}: {}",
+            text(&output.stderr)
+        );
+        assert_eq!(
+            text(&output.stdout),
+            format!("{expected}\n"),
+            "{from} + {duration}"
+        );
+    }
+    let bad = sanad(
+        directory.path(),
+        &[
+            "policy",
+            "due",
+            "--policy",
+            "calendars.toml",
+            "--calendar",
+            "support",
+            "--from",
+            "2026-11-22T09:00:00+03:00",
+            "--duration",
+            "48 workin hours",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("--duration"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let check = sanad(
+        directory.path(),
+        &[
+            "policy",
+            "check",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/policies/seed-004-diplomas-platform.toml"
+            ),
+        ],
+    );
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
