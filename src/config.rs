@@ -12,6 +12,20 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// The keys of [`RawConfig`], the only `SANAD_*` environment variables read as configuration.
+/// Other `SANAD_*` variables (a test harness's, another tool's) are ignored rather than refused.
+/// A unit test checks that this list and the struct agree.
+const CONFIG_KEYS: &[&str] = &[
+    "database_url",
+    "listen",
+    "attachments",
+    "max_request_bytes",
+    "request_timeout_seconds",
+    "timer_sweep_seconds",
+    "log_format",
+    "log_filter",
+];
+
 /// The raw configuration as read from its sources, before validation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,7 +138,7 @@ impl Config {
             None => {}
         }
         let raw: RawConfig = figment
-            .merge(Env::prefixed("SANAD_"))
+            .merge(Env::prefixed("SANAD_").only(CONFIG_KEYS))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|error| anyhow::anyhow!("invalid configuration: {error}"))?;
@@ -191,6 +205,21 @@ mod tests {
         };
         let error = format!("{:#}", Config::validate(bad_listen).unwrap_err());
         assert!(error.contains("listen"), "{error}");
+    }
+
+    #[test]
+    fn the_environment_key_list_matches_the_configuration() {
+        let serialized = serde_json::to_value(RawConfig::default()).unwrap();
+        let mut keys: Vec<&str> = serialized
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut declared = CONFIG_KEYS.to_vec();
+        declared.sort_unstable();
+        assert_eq!(keys, declared);
     }
 
     #[test]

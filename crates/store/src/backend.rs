@@ -699,6 +699,27 @@ impl Store {
         )
     }
 
+    /// Bulk-creates open tickets with running targets and timers, for `sanad bench timers`
+    /// only: the tickets have no messages or events.
+    pub async fn seed_open_tickets_for_benchmark(
+        &self,
+        org: &Organization,
+        requester_id: i64,
+        count: i64,
+        due_every: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(
+            self,
+            seed_open_tickets_for_benchmark(org, requester_id, count, due_every, now)
+        )
+    }
+
+    /// How many timers are waiting to fire.
+    pub async fn pending_timer_count(&self) -> Result<i64, StoreError> {
+        dispatch!(self, pending_timer_count())
+    }
+
     pub async fn notifications_for_ticket(
         &self,
         org_id: i64,
