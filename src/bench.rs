@@ -34,6 +34,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3000)]
         crash_requests: usize,
     },
+    /// The timer sweep over many open tickets (see docs/performance.md).
+    Timers {
+        #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+        backend: BenchBackend,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Open tickets to seed.
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: i64,
+        /// One ticket in this many has its timers due when the sweep runs.
+        #[arg(long, default_value_t = 100)]
+        due_every: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -60,6 +73,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCommand::Timers {
+            backend,
+            postgres_url,
+            tickets,
+            due_every,
+        } => timer_benchmark(backend, &postgres_url, tickets, due_every).await,
     }
 }
 
@@ -422,4 +441,122 @@ fn tempfile_directory() -> anyhow::Result<PathBuf> {
     let directory = std::env::temp_dir().join(format!("sanad-bench-{}", std::process::id()));
     std::fs::create_dir_all(&directory)?;
     Ok(directory)
+}
+
+/// `sanad bench timers`: seeds open tickets with running targets and timers, some due, then
+/// times one sweep as the server runs it (claim up to 500 due timers, fire them, repeat until
+/// none is due), and an empty sweep.
+async fn timer_benchmark(
+    backend: BenchBackend,
+    postgres_url: &str,
+    tickets: i64,
+    due_every: i64,
+) -> anyhow::Result<()> {
+    if tickets < 1 || due_every < 1 {
+        bail!("--tickets and --due-every must be at least 1");
+    }
+    let directory = tempfile_directory()?;
+    let schema = format!("sanad_timers_{}", std::process::id());
+    let url = match backend {
+        BenchBackend::Sqlite => sanad_store::DatabaseUrl::parse(&format!(
+            "sqlite://{}",
+            directory.join("timers.db").display()
+        ))?,
+        BenchBackend::Postgres => {
+            sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await?
+        }
+    };
+    let store = sanad_store::Store::open(
+        &url,
+        sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
+    )
+    .await?;
+    let org =
+        crate::create_organization(&store, "timers", "Timers", Some("TM"), "Asia/Riyadh", 168)
+            .await?;
+    // Seed 004's shipped policy with pre-breach alerts, so each breach also starts the ladder.
+    let policy = include_str!("../policies/seed-004-diplomas-platform.toml")
+        .replace("alert_at = []", "alert_at = [0.75, 0.9]");
+    let now = jiff::Timestamp::now();
+    store
+        .apply_policy(
+            &org,
+            "seed-004.toml",
+            &policy,
+            sanad_store::RecomputeDeadlines::KeepRunning,
+            now,
+        )
+        .await?;
+    let org = store
+        .organization_by_slug("timers")
+        .await?
+        .context("the organization vanished")?;
+    let first = sanad_store::NewTicket {
+        kind: sanad_domain::TicketKind::Inquiry,
+        channel: sanad_domain::Channel::Email,
+        subject: sanad_domain::Subject::parse("benchmark")?,
+        body: sanad_domain::MessageBody::parse("benchmark")?,
+        category: None,
+        requester: sanad_store::NewRequester {
+            name: sanad_domain::PersonName::parse("Benchmark")?,
+            contact: sanad_store::RequesterContact::Email(sanad_domain::EmailAddress::parse(
+                "bench@example.sa",
+            )?),
+            requester_type: sanad_domain::RequesterType::Trainee,
+        },
+        attachments: Vec::new(),
+    };
+    let requester = store
+        .create_ticket(&org, &first, None, &sanad_store::Actor::System, now)
+        .await?
+        .ticket
+        .requester
+        .id;
+    let seeding = Instant::now();
+    store
+        .seed_open_tickets_for_benchmark(&org, requester, tickets, due_every, now)
+        .await?;
+    let seeded_in = seeding.elapsed();
+    let pending = store.pending_timer_count().await?;
+    println!(
+        "backend: {backend:?}; {tickets} open tickets and {pending} pending timers, seeded in {:.1} s",
+        seeded_in.as_secs_f64()
+    );
+    let sweep_at = now + jiff::SignedDuration::from_secs(1);
+    let started = Instant::now();
+    let first_batch = store.fire_due_timers("bench", sweep_at, 500).await?;
+    let first_batch_time = started.elapsed();
+    let mut fired = first_batch.fired;
+    loop {
+        let report = store.fire_due_timers("bench", sweep_at, 500).await?;
+        fired += report.fired;
+        if report.claimed == 0 {
+            break;
+        }
+    }
+    let sweep_time = started.elapsed();
+    let idle = Instant::now();
+    let empty = store.fire_due_timers("bench", sweep_at, 500).await?;
+    let idle_time = idle.elapsed();
+    println!();
+    println!(
+        "| backend | open tickets | pending timers | due timers fired | full sweep | timers/s | first batch (500) | empty sweep |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {backend:?} | {tickets} | {pending} | {fired} | {:.2} s | {:.0} | {:.1} ms | {:.2} ms |",
+        sweep_time.as_secs_f64(),
+        fired as f64 / sweep_time.as_secs_f64(),
+        first_batch_time.as_secs_f64() * 1000.0,
+        idle_time.as_secs_f64() * 1000.0
+    );
+    store.close().await;
+    if backend == BenchBackend::Postgres {
+        sanad_store::schemas::drop_postgres_schema(postgres_url, &schema).await?;
+    }
+    let _ = std::fs::remove_dir_all(&directory);
+    if empty.claimed != 0 {
+        bail!("the sweep left {} due timers behind", empty.claimed);
+    }
+    Ok(())
 }

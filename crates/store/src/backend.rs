@@ -640,29 +640,50 @@ impl Store {
             claimed: claimed.len(),
             fired: 0,
         };
-        let mut organizations: std::collections::HashMap<i64, Organization> =
-            std::collections::HashMap::new();
-        for timer in claimed {
-            let org = match organizations.get(&timer.org_id) {
-                Some(org) => org.clone(),
-                None => {
-                    let org = self
-                        .organization_by_id(timer.org_id)
-                        .await?
-                        .ok_or_else(|| {
-                            StoreError::Corrupt(format!(
-                                "timer {} of a missing organization",
-                                timer.id
-                            ))
-                        })?;
-                    organizations.insert(timer.org_id, org.clone());
-                    org
+        // One organization's timers are fired in batches of about 50 per transaction: enough to
+        // pay the commit once for many timers, small enough not to hold SQLite's single writer
+        // away from API requests for long. A ticket's timers stay in one batch, so on
+        // PostgreSQL several batches can run at once without contending for a ticket's row.
+        let mut batches: Vec<(i64, Vec<i64>)> = Vec::new();
+        let mut previous_ticket = None;
+        for timer in &claimed {
+            let same_ticket = previous_ticket == Some((timer.org_id, timer.ticket_id));
+            match batches.last_mut() {
+                Some((org_id, ids))
+                    if *org_id == timer.org_id && (ids.len() < 50 || same_ticket) =>
+                {
+                    ids.push(timer.id)
                 }
-            };
-            let policy = self.policy_in_force(&org).await?;
-            if dispatch!(self, fire_timer(&org, policy.as_deref(), timer.id, now))? {
-                report.fired += 1;
+                _ => batches.push((timer.org_id, vec![timer.id])),
             }
+            previous_ticket = Some((timer.org_id, timer.ticket_id));
+        }
+        let parallel = match self.backend_kind() {
+            BackendKind::Sqlite => 1,
+            BackendKind::Postgres => 4,
+        };
+        let mut running = tokio::task::JoinSet::new();
+        for (org_id, ids) in batches {
+            while running.len() >= parallel {
+                if let Some(done) = running.join_next().await {
+                    report.fired += done.map_err(|error| {
+                        StoreError::Corrupt(format!("a timer batch panicked: {error}"))
+                    })??;
+                }
+            }
+            let store = self.clone();
+            running.spawn(async move {
+                let org = store.organization_by_id(org_id).await?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("timers of a missing organization {org_id}"))
+                })?;
+                let policy = store.policy_in_force(&org).await?;
+                dispatch!(store, fire_timers(&org, policy.as_deref(), &ids, now))
+            });
+        }
+        while let Some(done) = running.join_next().await {
+            report.fired += done.map_err(|error| {
+                StoreError::Corrupt(format!("a timer batch panicked: {error}"))
+            })??;
         }
         Ok(report)
     }

@@ -344,6 +344,7 @@ pub struct ClaimedTimer {
     pub id: i64,
     pub org_id: i64,
     pub ticket_id: i64,
+    pub due_at: Timestamp,
 }
 
 /// What one sweep of due timers did.

@@ -522,7 +522,7 @@ pub(crate) async fn claim_due_timers(
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE timers SET claimed_by = $1, claimed_until = $2 WHERE id IN (\
          SELECT id FROM timers WHERE fired_at IS NULL AND due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3) \
-         ORDER BY due_at LIMIT $4{skip_locked}) RETURNING id, org_id, ticket_id"
+         ORDER BY due_at LIMIT $4{skip_locked}) RETURNING id, org_id, ticket_id, due_at"
     )))
     .bind(instance)
     .bind(to_micros(now + lease))
@@ -532,80 +532,85 @@ pub(crate) async fn claim_due_timers(
     .await?;
     let mut timers = rows
         .iter()
-        .map(|row| Ok(ClaimedTimer { id: row.try_get("id")?, org_id: row.try_get("org_id")?, ticket_id: row.try_get("ticket_id")? }))
+        .map(|row| {
+            Ok(ClaimedTimer {
+                id: row.try_get("id")?,
+                org_id: row.try_get("org_id")?,
+                ticket_id: row.try_get("ticket_id")?,
+                due_at: from_micros(row.try_get("due_at")?)?,
+            })
+        })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    timers.sort_by_key(|timer| timer.id);
+    // Grouped by ticket and in due order within each, so a ticket's alerts come before its
+    // breach and one ticket's timers never straddle two concurrently fired batches.
+    timers.sort_by_key(|timer| (timer.org_id, timer.ticket_id, timer.due_at, timer.id));
     Ok(timers)
 }
 
-/// Fires one claimed timer in its own transaction. Marking it fired is the first statement and
-/// is conditional (`fired_at IS NULL`), so if two instances ever race for one timer, only one of
-/// them goes on to apply its effects. Returns whether this call fired it.
-pub(crate) async fn fire_timer(
-    pools: &Pool,
+/// Fires one claimed timer inside the caller's transaction. Marking it fired is the first
+/// statement and is conditional (`fired_at IS NULL`), so if two instances ever race for one
+/// timer, only one of them goes on to apply its effects. Returns whether this call fired it.
+async fn fire_timer_in(
+    conn: &mut DbConn,
     org: &Organization,
     policy: Option<&Policy>,
     timer_id: i64,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let mut tx = pools.writer.begin().await?;
     let row = sqlx::query(
         "UPDATE timers SET fired_at = $2 WHERE id = $1 AND fired_at IS NULL RETURNING ticket_id, kind, target, alert_permille, stage",
     )
     .bind(timer_id)
     .bind(to_micros(now))
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(false) };
     let Some(policy) = policy else {
         // Without a policy in force there is nothing to enforce; the timer is spent.
-        tx.commit().await?;
         return Ok(true);
     };
     let ticket_id: i64 = row.try_get("ticket_id")?;
     let kind: String = row.try_get("kind")?;
     let number: String = sqlx::query("SELECT number FROM tickets WHERE id = $1")
         .bind(ticket_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?
         .try_get("number")?;
-    let ticket = load_ticket_or_404(&mut tx, org.id, &number).await?;
+    let ticket = load_ticket_or_404(&mut *conn, org.id, &number).await?;
     let mut changes = Changes::new(facts_of(&ticket));
     match kind.as_str() {
         "alert" | "breach" => {
             let target: TargetKind = parse_stored(&row.try_get::<String, _>("target")?)?;
-            let targets = load_targets(&mut tx, ticket_id).await?;
+            let targets = load_targets(&mut *conn, ticket_id).await?;
             let Some(current) = targets.iter().find(|candidate| candidate.target == target) else {
-                tx.commit().await?;
-                return Ok(true);
+                        return Ok(true);
             };
             if current.state != TargetState::Running {
-                tx.commit().await?;
-                return Ok(true);
+                        return Ok(true);
             }
-            let recipients = assignee_and_team_leads(&mut tx, org.id, &ticket).await?;
+            let recipients = assignee_and_team_leads(&mut *conn, org.id, &ticket).await?;
             if kind == "alert" {
                 let permille: i64 = row.try_get::<Option<i64>, _>("alert_permille")?.unwrap_or(0);
                 let detail = serde_json::json!({
                     "target": target, "alert_at": permille as f64 / 1000.0, "deadline": current.deadline.to_string(),
                 });
-                notify(&mut tx, org.id, ticket_id, &recipients, "pre_breach_alert", &detail, now).await?;
+                notify(&mut *conn, org.id, ticket_id, &recipients, "pre_breach_alert", &detail, now).await?;
                 changes.events.push(service_level_event(serde_json::json!({
                     "target": target, "change": "alert", "alert_at": permille as f64 / 1000.0, "deadline": current.deadline.to_string(),
                 })));
             } else if current.deadline <= now {
                 let breached = TargetRow { state: TargetState::Breached, breached_at: Some(now), ..current.clone() };
-                save_target(&mut tx, org.id, ticket_id, &breached).await?;
-                cancel_target_timers(&mut tx, ticket_id, target).await?;
+                save_target(&mut *conn, org.id, ticket_id, &breached).await?;
+                cancel_target_timers(&mut *conn, ticket_id, target).await?;
                 let detail = serde_json::json!({ "target": target, "deadline": current.deadline.to_string() });
-                notify(&mut tx, org.id, ticket_id, &recipients, "breach", &detail, now).await?;
+                notify(&mut *conn, org.id, ticket_id, &recipients, "breach", &detail, now).await?;
                 changes.events.push(target_event(&breached, "breached"));
-                let stage = next_stage(&mut tx, ticket_id).await?;
+                let stage = next_stage(&mut *conn, ticket_id).await?;
                 if let Some(next) = policy.escalation().get(stage)
                     && next.trigger == EscalationTrigger::Breached(target)
                 {
                     let reason = format!("breached:{target}");
-                    escalate_to_stage(&mut tx, org, policy, &ticket, &mut changes, stage, &reason, now).await?;
+                    escalate_to_stage(&mut *conn, org, policy, &ticket, &mut changes, stage, &reason, now).await?;
                 }
             }
         }
@@ -614,7 +619,7 @@ pub(crate) async fn fire_timer(
             let previous_started = sqlx::query("SELECT started_at FROM escalations WHERE ticket_id = $1 AND stage = $2")
                 .bind(ticket_id)
                 .bind(stage as i64 - 1)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
             let answered = match previous_started {
                 Some(previous) => {
@@ -622,26 +627,69 @@ pub(crate) async fn fire_timer(
                     sqlx::query("SELECT 1 AS answered FROM messages WHERE ticket_id = $1 AND kind = 'public_reply' AND created_at >= $2 LIMIT 1")
                         .bind(ticket_id)
                         .bind(since)
-                        .fetch_optional(&mut *tx)
+                        .fetch_optional(&mut *conn)
                         .await?
                         .is_some()
                 }
                 None => true,
             };
             if !answered && ticket.status.is_open() {
-                escalate_to_stage(&mut tx, org, policy, &ticket, &mut changes, stage, "no_response", now).await?;
+                escalate_to_stage(&mut *conn, org, policy, &ticket, &mut changes, stage, "no_response", now).await?;
             }
         }
         other => return Err(StoreError::Corrupt(format!("unknown timer kind '{other}'"))),
     }
     let facts_changed = changes.events.iter().any(|event| event.kind == EventKind::Changed);
     if facts_changed {
-        sync_targets(&mut tx, org.id, &ticket, &changes.facts.clone(), policy, now, &mut changes.events).await?;
-        write_facts(&mut tx, org.id, ticket_id, &changes.facts, false, now).await?;
+        sync_targets(&mut *conn, org.id, &ticket, &changes.facts.clone(), policy, now, &mut changes.events).await?;
+        write_facts(&mut *conn, org.id, ticket_id, &changes.facts, false, now).await?;
     }
-    insert_events(&mut tx, org.id, ticket_id, &changes.events, &Actor::System, now).await?;
-    tx.commit().await?;
+    insert_events(&mut *conn, org.id, ticket_id, &changes.events, &Actor::System, now).await?;
     Ok(true)
+}
+
+/// Fires a batch of one organization's claimed timers in one transaction, so the commit (an
+/// fsync on PostgreSQL) is paid once per batch rather than once per timer. If anything in the
+/// batch fails, the timers are fired one transaction each, so one bad timer cannot hold back the
+/// others; a timer that still fails is logged and retried after its lease ends.
+pub(crate) async fn fire_timers(
+    pools: &Pool,
+    org: &Organization,
+    policy: Option<&Policy>,
+    timer_ids: &[i64],
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    let batch = async {
+        let mut tx = pools.writer.begin().await?;
+        let mut fired = 0;
+        for timer_id in timer_ids {
+            if fire_timer_in(&mut tx, org, policy, *timer_id, now).await? {
+                fired += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok::<usize, StoreError>(fired)
+    };
+    match batch.await {
+        Ok(fired) => Ok(fired),
+        Err(error) if error.is_unavailable() => Err(error),
+        Err(error) => {
+            tracing::warn!(%error, "a timer batch failed; firing its timers one by one");
+            let mut fired = 0;
+            for timer_id in timer_ids {
+                let mut tx = pools.writer.begin().await?;
+                match fire_timer_in(&mut tx, org, policy, *timer_id, now).await {
+                    Ok(true) => {
+                        tx.commit().await?;
+                        fired += 1;
+                    }
+                    Ok(false) => {}
+                    Err(error) => tracing::error!(timer = timer_id, %error, "a timer could not fire; it will be retried"),
+                }
+            }
+            Ok(fired)
+        }
+    }
 }
 
 /// A requester escalates a ticket themselves once a target has lapsed (seeds 001 and 004),
