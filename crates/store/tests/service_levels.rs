@@ -19,6 +19,7 @@ on_both_backends!(
     a_ticket_climbs_the_whole_ladder_on_simulated_time,
     pauses_and_reclassification_move_deadlines,
     two_instances_fire_each_timer_exactly_once,
+    a_new_policy_rewrites_running_deadlines_only_when_asked,
 );
 
 fn at(text: &str) -> Timestamp {
@@ -720,5 +721,92 @@ async fn two_instances_fire_each_timer_exactly_once(db: TestDb) {
             .unwrap()
             .claimed,
         0
+    );
+}
+
+async fn a_new_policy_rewrites_running_deadlines_only_when_asked(db: TestDb) {
+    let store = &db.store;
+    let desk = desk(store).await;
+    let created = store
+        .create_ticket(
+            &desk.org,
+            &email_ticket("enrollment"),
+            None,
+            &Actor::System,
+            at("2026-11-22T09:00:00+03:00"),
+        )
+        .await
+        .unwrap();
+    let number = created.ticket.number;
+    let original = target(store, &desk.org, &number, TargetKind::FirstResponse)
+        .await
+        .deadline;
+    // Version 2 promises e-mail answers within 8 working hours; the running ticket keeps its
+    // published 24.
+    let faster = seed_004_with_alerts().replace(
+        "first_response = \"24 working hours\"",
+        "first_response = \"8 working hours\"",
+    );
+    assert_ne!(faster, seed_004_with_alerts());
+    let (version, recomputed) = store
+        .apply_policy(
+            &desk.org,
+            "v2.toml",
+            &faster,
+            RecomputeDeadlines::KeepRunning,
+            at("2026-11-22T10:00:00+03:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((version, recomputed), (2, 0));
+    assert_eq!(
+        target(store, &desk.org, &number, TargetKind::FirstResponse)
+            .await
+            .deadline,
+        original
+    );
+    // New tickets follow version 2 at once.
+    let org = store
+        .organization_by_slug("diplomas")
+        .await
+        .unwrap()
+        .unwrap();
+    let newer = store
+        .create_ticket(
+            &org,
+            &email_ticket("enrollment"),
+            None,
+            &Actor::System,
+            at("2026-11-22T09:00:00+03:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        target(store, &org, &newer.ticket.number, TargetKind::FirstResponse)
+            .await
+            .deadline,
+        at("2026-11-23T09:00:00+03:00"),
+        "Sunday 09:00 + 8 working hours: 7 on Sunday, 1 on Monday"
+    );
+    // With --recompute, the open ticket is measured anew from its arrival.
+    let (version, recomputed) = store
+        .apply_policy(
+            &org,
+            "v3.toml",
+            &faster,
+            RecomputeDeadlines::RecomputeOpenTickets,
+            at("2026-11-22T10:30:00+03:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(version, 3);
+    assert_eq!(recomputed, 2);
+    let recomputed_deadline = target(store, &org, &number, TargetKind::FirstResponse)
+        .await
+        .deadline;
+    assert_eq!(
+        recomputed_deadline,
+        at("2026-11-23T09:00:00+03:00"),
+        "Sunday 09:00 + 8 working hours"
     );
 }

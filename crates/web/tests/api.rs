@@ -30,6 +30,7 @@ struct TestApp {
     token_a: String,
     token_b: String,
     clock: Arc<TestClock>,
+    store: Store,
     _directory: tempfile::TempDir,
 }
 
@@ -98,7 +99,7 @@ async fn spawn_app(backend: Backend) -> TestApp {
         tokens.push(secret);
     }
     let state = AppState {
-        store,
+        store: store.clone(),
         clock: clock.clone(),
         metrics: sanad_web::metrics_handle(),
     };
@@ -116,6 +117,7 @@ async fn spawn_app(backend: Backend) -> TestApp {
         token_b: tokens.pop().unwrap(),
         token_a: tokens.pop().unwrap(),
         clock,
+        store,
         _directory: directory,
     }
 }
@@ -195,6 +197,7 @@ on_both_backends!(
     bad_input_gets_problem_json_never_a_server_error,
     departments_and_categories_have_crud,
     health_and_openapi_are_served,
+    service_levels_are_visible_and_actionable,
 );
 
 async fn a_ticket_is_created_read_and_taken_through_its_lifecycle(app: TestApp) {
@@ -619,4 +622,121 @@ async fn health_and_openapi_are_served(app: TestApp) {
         .await
         .unwrap();
     assert!(index.contains("dir=\"rtl\""));
+}
+
+async fn service_levels_are_visible_and_actionable(app: TestApp) {
+    let org = app
+        .store
+        .organization_by_slug("engineering-tracks")
+        .await
+        .unwrap()
+        .unwrap();
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/seed-004-diplomas-platform.toml"
+    ))
+    .unwrap();
+    app.store
+        .apply_policy(
+            &org,
+            "seed-004.toml",
+            &policy,
+            sanad_store::RecomputeDeadlines::KeepRunning,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    // Sunday 22 November, 11:00 in Riyadh; e-mail is answered within 24 working hours.
+    let mut ticket = complaint();
+    ticket["channel"] = json!("email");
+    let (status, created) = app.post("/api/v1/tickets", ticket).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let number = created["number"].as_str().unwrap().to_owned();
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    let first = detail["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|target| target["target"] == "first_response")
+        .unwrap()
+        .clone();
+    assert_eq!(first["state"], "running");
+    assert_eq!(first["duration"], "24 working hours");
+    // Sunday 5 h + Monday 8 h + Tuesday 8 h + Wednesday 3 h: Wednesday 11:00 local.
+    assert_eq!(first["deadline"], "2026-11-25T08:00:00Z");
+    let escalate = json!({"message": "هذه المحاولة الثانية، لم يصلني رد على رسالتي الأولى"});
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/escalations"),
+            escalate.clone(),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no target has lapsed yet: {problem}"
+    );
+
+    // Past the deadline the sweep breaches the target and the ladder's first stage starts; the
+    // requester then escalates to the next stage.
+    app.clock.advance_hours(80);
+    let report = app
+        .store
+        .fire_due_timers("api-test", app.clock.now(), 100)
+        .await
+        .unwrap();
+    assert!(report.fired >= 1);
+    let (status, escalation) = app
+        .post(&format!("/api/v1/tickets/{number}/escalations"), escalate)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{escalation}");
+    assert_eq!(escalation["stage"], 2);
+    assert_eq!(escalation["reason"], "requester");
+
+    let cause = |category: &str| {
+        json!({
+            "target": "first_response",
+            "category": category,
+            "description": "لم يُراقب صندوق البريد أثناء الإجازة",
+            "corrective_action": "تعيين بديل أثناء الإجازات"
+        })
+    };
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/root-causes"),
+            cause("bad-luck"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("staffing"),
+        "the message lists the categories: {problem}"
+    );
+    let (status, recorded) = app
+        .post(
+            &format!("/api/v1/tickets/{number}/root-causes"),
+            cause("staffing"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/tickets/{number}/root-causes"),
+            cause("process")
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let (_, detail) = app.get(&format!("/api/v1/tickets/{number}")).await;
+    let first = detail["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|target| target["target"] == "first_response")
+        .unwrap()
+        .clone();
+    assert_eq!(first["state"], "breached");
+    assert_eq!(detail["escalations"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["root_causes"][0]["category"], "staffing");
 }
