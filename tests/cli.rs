@@ -366,3 +366,100 @@ fn policy_due_prints_one_rfc3339_line_in_the_calendars_offset() {
     );
     assert!(check.status.success(), "{}", text(&check.stderr));
 }
+
+#[test]
+fn policy_apply_validates_first_and_then_puts_the_policy_in_force() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = "sqlite://policy.db";
+    assert!(
+        sanad(
+            directory.path(),
+            &[
+                "org",
+                "create",
+                "--slug",
+                "engineering-tracks",
+                "--name",
+                "ET",
+                "--database-url",
+                database
+            ]
+        )
+        .status
+        .success()
+    );
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/seed-001-engineering-tracks.toml"
+    );
+    let applied = sanad(
+        directory.path(),
+        &[
+            "policy",
+            "apply",
+            "--org",
+            "engineering-tracks",
+            shipped,
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    assert!(
+        text(&applied.stdout).contains("policy version 1"),
+        "{}",
+        text(&applied.stdout)
+    );
+    let source = std::fs::read_to_string(shipped).unwrap();
+    let broken = source.replacen("15 working days", "15 wrking days", 1);
+    assert_ne!(
+        broken, source,
+        "the seed-001 policy states its 15-working-day cap"
+    );
+    std::fs::write(directory.path().join("broken.toml"), &broken).unwrap();
+    let refused = sanad(
+        directory.path(),
+        &[
+            "policy",
+            "apply",
+            "--org",
+            "engineering-tracks",
+            "broken.toml",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(!refused.status.success());
+    let message = text(&refused.stderr);
+    let line = broken
+        .lines()
+        .position(|line| line.contains("15 wrking days"))
+        .unwrap()
+        + 1;
+    assert!(
+        message.contains(&format!("broken.toml:{line}:")),
+        "the error names the line: {message}"
+    );
+    assert!(
+        message.contains("service_levels.overall"),
+        "and the key: {message}"
+    );
+    let again = sanad(
+        directory.path(),
+        &[
+            "policy",
+            "apply",
+            "--org",
+            "engineering-tracks",
+            shipped,
+            "--recompute",
+            "--database-url",
+            database,
+        ],
+    );
+    assert!(
+        text(&again.stdout).contains("policy version 2"),
+        "{}",
+        text(&again.stdout)
+    );
+}
