@@ -381,13 +381,6 @@ impl Store {
         dispatch!(self, create_api_token(org_id, name, token_hash, now))
     }
 
-    pub async fn api_token_by_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<ApiToken>, StoreError> {
-        dispatch!(self, api_token_by_hash(token_hash))
-    }
-
     /// The token with this digest and its organization, if the token is valid.
     pub async fn authenticate_token(
         &self,

@@ -454,22 +454,6 @@ pub(crate) async fn create_api_token(pools: &Pool, org_id: i64, name: &str, toke
     Ok(ApiToken { id: row.try_get("id")?, org_id, name: name.to_owned(), created_at: now })
 }
 
-pub(crate) async fn api_token_by_hash(pools: &Pool, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
-    let row = sqlx::query("SELECT id, org_id, name, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(token_hash)
-        .fetch_optional(&pools.reader)
-        .await?;
-    row.map(|row| -> Result<ApiToken, StoreError> {
-        Ok(ApiToken {
-            id: row.try_get("id")?,
-            org_id: row.try_get("org_id")?,
-            name: row.try_get("name")?,
-            created_at: from_micros(row.try_get("created_at")?)?,
-        })
-    })
-    .transpose()
-}
-
 /// Resolves a token digest to the token and its organization with one query, because every API
 /// request does this first.
 pub(crate) async fn authenticate_token(pools: &Pool, token_hash: &str) -> Result<Option<(ApiToken, Organization)>, StoreError> {

@@ -220,6 +220,11 @@ async fn apply_happening(
     now: Timestamp,
     events: &mut Vec<PendingEvent>,
 ) -> Result<(), StoreError> {
+    // Most status moves (received → registered on every create, for one) touch no clock; they
+    // need not read the targets at all.
+    if TargetKind::ALL.iter().all(|kind| kind.effect_of(happening).is_none()) {
+        return Ok(());
+    }
     for row in load_targets(conn, ticket_id).await? {
         let Some(effect) = row.target.effect_of(happening) else { continue };
         let mut next = row.clone();

@@ -1267,25 +1267,27 @@ async fn api_tokens_resolve_to_their_organization(db: TestDb) {
         .unwrap();
     assert_eq!(
         db.store
-            .api_token_by_hash(&secrets::token_digest(&secret_a))
+            .authenticate_token(&secrets::token_digest(&secret_a))
             .await
             .unwrap()
             .unwrap()
+            .0
             .org_id,
         first.id
     );
     assert_eq!(
         db.store
-            .api_token_by_hash(&secrets::token_digest(&secret_b))
+            .authenticate_token(&secrets::token_digest(&secret_b))
             .await
             .unwrap()
             .unwrap()
+            .0
             .org_id,
         second.id
     );
     assert!(
         db.store
-            .api_token_by_hash(&secrets::token_digest("sanad_guess"))
+            .authenticate_token(&secrets::token_digest("sanad_guess"))
             .await
             .unwrap()
             .is_none()
