@@ -562,6 +562,24 @@ async fn fire_timer_in(
     timer_id: i64,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    // Lock order: the ticket's row first, then its timers — the order every API write uses too
+    // (`load_ticket` locks the ticket before targets and timers change). Firing a breach deletes
+    // the ticket's other pending timers, so taking a timer's row before its ticket's let two
+    // instances each hold a timer the other needed (a deadlock PostgreSQL reported in CI).
+    // Batches take tickets in ascending order, so no two transactions wait on each other in a
+    // cycle.
+    // A no-op update takes the ticket's row lock on PostgreSQL and, as the transaction's first
+    // statement, SQLite's write lock (where the busy timeout waits), instead of a read that
+    // SQLite could not later upgrade while another writer holds the lock.
+    let locked = sqlx::query(
+        "UPDATE tickets SET updated_at = updated_at WHERE id = (SELECT ticket_id FROM timers WHERE id = $1 AND fired_at IS NULL) RETURNING id",
+    )
+    .bind(timer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if locked.is_none() {
+        return Ok(false);
+    }
     let row = sqlx::query(
         "UPDATE timers SET fired_at = $2 WHERE id = $1 AND fired_at IS NULL RETURNING ticket_id, kind, target, alert_permille, stage",
     )
@@ -677,7 +695,6 @@ pub(crate) async fn fire_timers(
     };
     match batch.await {
         Ok(fired) => Ok(fired),
-        Err(error) if error.is_unavailable() => Err(error),
         Err(error) => {
             tracing::warn!(%error, "a timer batch failed; firing its timers one by one");
             let mut fired = 0;
