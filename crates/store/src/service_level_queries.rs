@@ -568,12 +568,13 @@ async fn fire_timer_in(
     // instances each hold a timer the other needed (a deadlock PostgreSQL reported in CI).
     // Batches take tickets in ascending order, so no two transactions wait on each other in a
     // cycle.
-    // A no-op update takes the ticket's row lock on PostgreSQL and, as the transaction's first
-    // statement, SQLite's write lock (where the busy timeout waits), instead of a read that
-    // SQLite could not later upgrade while another writer holds the lock.
-    let locked = sqlx::query(
-        "UPDATE tickets SET updated_at = updated_at WHERE id = (SELECT ticket_id FROM timers WHERE id = $1 AND fired_at IS NULL) RETURNING id",
-    )
+    // The ticket's row lock on PostgreSQL, taken without writing the row (a write would add
+    // a row version and index entries for every fired timer). On SQLite the transaction already
+    // holds the write lock (see `begin_firing`), so a plain read suffices.
+    let lock = if DIALECT == crate::BackendKind::Postgres { " FOR UPDATE" } else { "" };
+    let locked = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM tickets WHERE id = (SELECT ticket_id FROM timers WHERE id = $1 AND fired_at IS NULL){lock}"
+    )))
     .bind(timer_id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -671,6 +672,14 @@ async fn fire_timer_in(
     Ok(true)
 }
 
+/// Begins a transaction for firing timers. On SQLite it is `BEGIN IMMEDIATE`, which takes the
+/// write lock at once (waiting under the busy timeout if another instance writes): a deferred
+/// transaction that reads first and writes later cannot upgrade while another connection holds
+/// the lock, and fails with SQLITE_BUSY instead of waiting.
+async fn begin_firing(pools: &Pool) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    Ok(if DIALECT == crate::BackendKind::Sqlite { pools.writer.begin_with("BEGIN IMMEDIATE").await? } else { pools.writer.begin().await? })
+}
+
 /// Fires a batch of one organization's claimed timers in one transaction, so the commit (an
 /// fsync on PostgreSQL) is paid once per batch rather than once per timer. If anything in the
 /// batch fails, the timers are fired one transaction each, so one bad timer cannot hold back the
@@ -683,7 +692,7 @@ pub(crate) async fn fire_timers(
     now: Timestamp,
 ) -> Result<usize, StoreError> {
     let batch = async {
-        let mut tx = pools.writer.begin().await?;
+        let mut tx = begin_firing(pools).await?;
         let mut fired = 0;
         for timer_id in timer_ids {
             if fire_timer_in(&mut tx, org, policy, *timer_id, now).await? {
@@ -699,7 +708,7 @@ pub(crate) async fn fire_timers(
             tracing::warn!(%error, "a timer batch failed; firing its timers one by one");
             let mut fired = 0;
             for timer_id in timer_ids {
-                let mut tx = pools.writer.begin().await?;
+                let mut tx = begin_firing(pools).await?;
                 match fire_timer_in(&mut tx, org, policy, *timer_id, now).await {
                     Ok(true) => {
                         tx.commit().await?;
