@@ -17,7 +17,11 @@ use sanad_store::{
 };
 use serde::Deserialize;
 
-pub const DEMO_SLUG: &str = "riyadh-digital-academy";
+pub const DEMO_SLUG: &str = "online-diplomas";
+/// The demo provider publishes seed 004's policy (shipped under `policies/`), so its tickets
+/// carry service-level targets and the timer sweep escalates the ones left unanswered.
+const DEMO_POLICY_FILE: &str = "policies/seed-004-diplomas-platform.toml";
+const DEMO_POLICY: &str = include_str!("../policies/seed-004-diplomas-platform.toml");
 pub const DEMO_PASSWORD: &str = "sanad-demo-2026";
 /// Each corpus ticket is replayed this many times, with other requesters and moments.
 const REPLAYS: usize = 2;
@@ -105,15 +109,29 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
             tickets,
         });
     }
-    let organization = crate::create_organization(
+    let created = crate::create_organization(
         store,
         DEMO_SLUG,
-        "أكاديمية الرياض الرقمية للتدريب",
-        Some("RDA"),
+        "منصة الدبلومات الإلكترونية",
+        Some("OD"),
         "Asia/Riyadh",
         168,
     )
     .await?;
+    store
+        .apply_policy(
+            &created,
+            DEMO_POLICY_FILE,
+            DEMO_POLICY,
+            sanad_store::RecomputeDeadlines::KeepRunning,
+            Timestamp::now(),
+        )
+        .await?;
+    // Read back so that tickets are created under the policy version now in force.
+    let organization = store
+        .organization_by_slug(DEMO_SLUG)
+        .await?
+        .context("the demo organization vanished")?;
     let password_hash = crate::hash_password(DEMO_PASSWORD)?;
     let now = Timestamp::now();
     let mut staff = Vec::new();
@@ -380,6 +398,9 @@ pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
     );
     println!("  Open         : {url}/");
     println!("  API docs     : {url}/api/docs/");
+    println!(
+        "  Policy       : {DEMO_POLICY_FILE} (targets, alerts and the escalation ladder are live)"
+    );
     println!("  API token    : {}", summary.token);
     println!(
         "  Try          : curl -H 'Authorization: Bearer {}' {url}/api/v1/tickets?limit=5",
