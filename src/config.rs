@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 const CONFIG_KEYS: &[&str] = &[
     "database_url",
     "listen",
+    "public_url",
     "attachments",
     "max_request_bytes",
     "request_timeout_seconds",
@@ -34,6 +35,9 @@ pub struct RawConfig {
     pub database_url: String,
     /// The address `sanad serve` listens on.
     pub listen: String,
+    /// The address people use to reach Sanad, e.g. `https://support.example.sa`. Links in
+    /// messages start with it, and when it is `https://` every cookie is marked `Secure`.
+    pub public_url: String,
     /// Where attachment files are kept: a local directory (`file:PATH`, or just a path) or an
     /// S3-compatible bucket (`s3://BUCKET/PREFIX`, credentials and endpoint from the standard
     /// `AWS_*` environment variables).
@@ -62,6 +66,7 @@ impl Default for RawConfig {
         Self {
             database_url: "sqlite://sanad.db".into(),
             listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
             attachments: "file:sanad-data/attachments".into(),
             max_request_bytes: 16 * 1024 * 1024,
             request_timeout_seconds: 30,
@@ -154,6 +159,17 @@ impl Config {
                 raw.listen
             )
         })?;
+        let public_url = raw.public_url.trim().trim_end_matches('/').to_owned();
+        let cookie_security = if public_url.starts_with("https://") {
+            sanad_web::CookieSecurity::SecureOnly
+        } else if public_url.starts_with("http://") {
+            sanad_web::CookieSecurity::AllowPlainHttp
+        } else {
+            bail!(
+                "invalid public_url (SANAD_PUBLIC_URL): '{}' must start with https:// (or http:// for a local trial)",
+                raw.public_url
+            );
+        };
         if raw.max_request_bytes < 1024 {
             bail!(
                 "invalid max_request_bytes: {} is too small; use at least 1024",
@@ -176,6 +192,8 @@ impl Config {
             web: sanad_web::WebSettings {
                 max_request_bytes: raw.max_request_bytes,
                 request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
+                public_url,
+                cookie_security,
             },
             timer_sweep: std::time::Duration::from_secs(raw.timer_sweep_seconds),
             log_format: raw.log_format,

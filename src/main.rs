@@ -464,14 +464,7 @@ pub(crate) async fn create_organization(
 }
 
 pub(crate) fn hash_password(password: &str) -> anyhow::Result<String> {
-    use argon2::password_hash::PasswordHasher;
-    if password.chars().count() < 10 {
-        bail!("the password must have at least 10 characters");
-    }
-    let hash = argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|error| anyhow::anyhow!("cannot hash the password: {error}"))?;
-    Ok(hash.to_string())
+    Ok(sanad_web::ui::auth::hash_password(password)?)
 }
 
 pub(crate) fn new_user(

@@ -19,7 +19,8 @@ mod spec;
 pub use duration::{DurationError, DurationExpr};
 pub use engine::{DeadlineError, WorkingCalendar};
 pub use saudi::{
-    HolidayError, PublicHoliday, UMM_AL_QURA_YEARS, holidays_toml_line, saudi_public_holidays,
+    HijriDay, HolidayError, PublicHoliday, UMM_AL_QURA_YEARS, hijri_day, holidays_toml_line,
+    saudi_public_holidays,
 };
 pub use spec::{CalendarError, CalendarSpec, CalendarsSpec};
 

@@ -36,7 +36,7 @@ impl BackendKind {
     }
 }
 
-enum Backend {
+pub(crate) enum Backend {
     // The checkpointer is held only so that dropping the store stops its task.
     Sqlite(Pools<sqlx::Sqlite>, #[allow(dead_code)] Checkpointer),
     Postgres(Pools<sqlx::Postgres>),
@@ -47,7 +47,7 @@ enum Backend {
 /// single writer (measured: about 40 % of create throughput). A PASSIVE checkpoint on its own
 /// connection never blocks the writer, and committed transactions are already in the WAL, so a
 /// killed process loses nothing either way.
-struct Checkpointer(tokio::task::JoinHandle<()>);
+pub(crate) struct Checkpointer(tokio::task::JoinHandle<()>);
 
 impl Checkpointer {
     async fn start(options: SqliteConnectOptions) -> Result<Checkpointer, StoreError> {
@@ -77,7 +77,7 @@ impl Drop for Checkpointer {
 /// The store. Cheap to clone: pools are reference-counted.
 #[derive(Clone)]
 pub struct Store {
-    backend: std::sync::Arc<Backend>,
+    pub(crate) backend: std::sync::Arc<Backend>,
     attachments: AttachmentStore,
     /// Parsed policies by organization and version. A version never changes once stored, so
     /// the cache needs no invalidation even with several instances sharing one database.
@@ -89,6 +89,7 @@ pub(crate) mod sqlite_queries {
     pub(crate) const DIALECT: crate::BackendKind = crate::BackendKind::Sqlite;
     include!("queries.rs");
     include!("service_level_queries.rs");
+    include!("desk_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -96,6 +97,7 @@ pub(crate) mod postgres_queries {
     pub(crate) const DIALECT: crate::BackendKind = crate::BackendKind::Postgres;
     include!("queries.rs");
     include!("service_level_queries.rs");
+    include!("desk_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -110,6 +112,7 @@ macro_rules! dispatch {
         }
     };
 }
+pub(crate) use dispatch;
 
 impl Store {
     /// Opens the database named by `url` without changing its schema.
@@ -482,6 +485,16 @@ impl Store {
     }
 
     /// How many tickets an organization has; used by the demo and the benchmarks.
+    /// A number that grows whenever the ticket changes or gets a message; `None` if there is
+    /// no such ticket.
+    pub async fn ticket_activity_marker(
+        &self,
+        org_id: i64,
+        number: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, ticket_activity_marker(org_id, number))
+    }
+
     pub async fn count_tickets(&self, org_id: i64) -> Result<i64, StoreError> {
         dispatch!(self, count_tickets(org_id))
     }
@@ -693,7 +706,40 @@ impl Store {
         let policy = self.policy_in_force(org).await?;
         dispatch!(
             self,
-            escalate_by_requester(org, policy.as_deref(), number, note, actor, now)
+            escalate_manually(
+                org,
+                policy.as_deref(),
+                number,
+                note,
+                ManualEscalation::ByRequester,
+                actor,
+                now
+            )
+        )
+    }
+
+    /// A staff member moves the ticket to the next stage of the ladder before any target has
+    /// lapsed (e.g. a complaint that needs the director now). The note is internal.
+    pub async fn escalate_by_staff(
+        &self,
+        org: &Organization,
+        number: &str,
+        note: &sanad_domain::MessageBody,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<EscalationRecord, StoreError> {
+        let policy = self.policy_in_force(org).await?;
+        dispatch!(
+            self,
+            escalate_manually(
+                org,
+                policy.as_deref(),
+                number,
+                note,
+                ManualEscalation::ByStaff,
+                actor,
+                now
+            )
         )
     }
 

@@ -12,6 +12,7 @@
 
 mod attachments;
 mod backend;
+mod desk;
 mod error;
 mod model;
 pub mod schemas;
@@ -20,6 +21,7 @@ mod url;
 
 pub use attachments::{AttachmentBlob, AttachmentStore};
 pub use backend::{BackendKind, Store};
+pub use desk::*;
 pub use error::StoreError;
 pub use model::*;
 pub use url::DatabaseUrl;

@@ -145,6 +145,9 @@ pub enum Actor {
     Token { id: i64, name: String },
     Staff { id: i64, name: String },
     Requester { id: i64, name: String },
+    /// A requester submitting a new ticket from the public portal: their record is found or
+    /// created in the same transaction, so its id is not known to the caller.
+    NewRequester { name: String },
 }
 
 impl Actor {
@@ -153,12 +156,12 @@ impl Actor {
             Actor::System => "system",
             Actor::Token { .. } => "token",
             Actor::Staff { .. } => "staff",
-            Actor::Requester { .. } => "requester",
+            Actor::Requester { .. } | Actor::NewRequester { .. } => "requester",
         }
     }
     pub fn id(&self) -> Option<i64> {
         match self {
-            Actor::System => None,
+            Actor::System | Actor::NewRequester { .. } => None,
             Actor::Token { id, .. } | Actor::Staff { id, .. } | Actor::Requester { id, .. } => {
                 Some(*id)
             }
@@ -169,7 +172,8 @@ impl Actor {
             Actor::System => "system",
             Actor::Token { name, .. }
             | Actor::Staff { name, .. }
-            | Actor::Requester { name, .. } => name,
+            | Actor::Requester { name, .. }
+            | Actor::NewRequester { name } => name,
         }
     }
 }
@@ -426,4 +430,30 @@ pub enum RecomputeDeadlines {
     KeepRunning,
     /// Open tickets get their targets recomputed under the new policy.
     RecomputeOpenTickets,
+}
+
+/// Who moved a ticket up the escalation ladder by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManualEscalation {
+    /// The requester, once a published target has lapsed; their note is a message to staff.
+    ByRequester,
+    /// A staff member, at any time; their note is internal.
+    ByStaff,
+}
+
+impl ManualEscalation {
+    /// The reason recorded on the escalation.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ManualEscalation::ByRequester => "requester",
+            ManualEscalation::ByStaff => "staff",
+        }
+    }
+
+    pub fn note_kind(self) -> sanad_domain::MessageKind {
+        match self {
+            ManualEscalation::ByRequester => sanad_domain::MessageKind::RequesterMessage,
+            ManualEscalation::ByStaff => sanad_domain::MessageKind::InternalNote,
+        }
+    }
 }

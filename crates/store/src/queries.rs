@@ -1390,6 +1390,20 @@ pub(crate) async fn count_tickets(pools: &Pool, org_id: i64) -> Result<i64, Stor
     Ok(row.try_get("n")?)
 }
 
+/// The id of a ticket's latest event (every message and change adds one), for live pages that
+/// only need to know whether anything happened since they last looked.
+pub(crate) async fn ticket_activity_marker(pools: &Pool, org_id: i64, number: &str) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(MAX(e.id), 0) FROM ticket_events e WHERE e.ticket_id = t.id) AS last_event \
+         FROM tickets t WHERE t.org_id = $1 AND t.number = $2",
+    )
+    .bind(org_id)
+    .bind(number)
+    .fetch_optional(&pools.reader)
+    .await?;
+    row.map(|row| row.try_get::<i64, _>("last_event")).transpose().map_err(StoreError::from)
+}
+
 pub(crate) async fn missing_ticket_numbers(pools: &Pool, org_id: i64, numbers: &[String]) -> Result<Vec<String>, StoreError> {
     let mut conn = pools.reader.acquire().await?;
     let mut missing = Vec::new();

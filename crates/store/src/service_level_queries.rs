@@ -725,17 +725,18 @@ pub(crate) async fn fire_timers(
 
 /// A requester escalates a ticket themselves once a target has lapsed (seeds 001 and 004),
 /// referring to their first attempt.
-pub(crate) async fn escalate_by_requester(
+pub(crate) async fn escalate_manually(
     pools: &Pool,
     org: &Organization,
     policy: Option<&Policy>,
     number: &str,
     note: &sanad_domain::MessageBody,
+    by: ManualEscalation,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<EscalationRecord, StoreError> {
     let policy = policy.ok_or_else(|| StoreError::Conflict("this organization has no policy in force, so there is no escalation ladder".into()))?;
-    if policy.requester_escalation().allowed == RequesterEscalation::Never {
+    if by == ManualEscalation::ByRequester && policy.requester_escalation().allowed == RequesterEscalation::Never {
         return Err(StoreError::Conflict("this organization's policy does not let requesters escalate".into()));
     }
     let mut tx = pools.writer.begin().await?;
@@ -747,7 +748,7 @@ pub(crate) async fn escalate_by_requester(
         .await?
         .iter()
         .any(|row| row.state == TargetState::Breached || (row.state == TargetState::Running && row.deadline <= now));
-    if !lapsed {
+    if by == ManualEscalation::ByRequester && !lapsed {
         return Err(StoreError::Conflict(
             "no target of this ticket has lapsed yet; a requester can escalate once a published time has passed".into(),
         ));
@@ -761,13 +762,13 @@ pub(crate) async fn escalate_by_requester(
         &mut tx,
         org.id,
         ticket.id,
-        MessageDraft { kind: MessageKind::RequesterMessage, body: note.as_str(), blobs: &[] },
+        MessageDraft { kind: by.note_kind(), body: note.as_str(), blobs: &[] },
         actor,
         now,
     )
     .await?;
     changes.events.push(message_event(&message));
-    escalate_to_stage(&mut tx, org, policy, &ticket, &mut changes, stage, "requester", now).await?;
+    escalate_to_stage(&mut tx, org, policy, &ticket, &mut changes, stage, by.reason(), now).await?;
     if changes.events.iter().any(|event| event.kind == EventKind::Changed) {
         sync_targets(&mut tx, org.id, &ticket, &changes.facts.clone(), policy, now, &mut changes.events).await?;
         write_facts(&mut tx, org.id, ticket.id, &changes.facts, false, now).await?;

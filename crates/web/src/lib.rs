@@ -11,6 +11,7 @@ pub mod error;
 mod extract;
 mod ops;
 mod tickets;
+pub mod ui;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -22,6 +23,7 @@ use sanad_store::Store;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -49,6 +51,19 @@ pub struct WebSettings {
     pub max_request_bytes: usize,
     /// How long one request may take before it is answered with 503.
     pub request_timeout: Duration,
+    /// The address people use to reach Sanad, without a trailing slash; links sent to
+    /// requesters start with it.
+    pub public_url: String,
+    pub cookie_security: CookieSecurity,
+}
+
+/// Whether browsers may send the session cookies over plain HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// Cookies carry `Secure`: the deployment is reached over HTTPS.
+    SecureOnly,
+    /// A local trial over `http://` (the demo); cookies are still `HttpOnly` and `SameSite`.
+    AllowPlainHttp,
 }
 
 impl Default for WebSettings {
@@ -56,6 +71,8 @@ impl Default for WebSettings {
         Self {
             max_request_bytes: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            cookie_security: CookieSecurity::AllowPlainHttp,
         }
     }
 }
@@ -152,6 +169,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState, settings: &WebSettings) -> Router {
     let (api, openapi) = api_router();
     let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi);
+    let pages = ui::router(state.clone(), settings);
     api.route("/", axum::routing::get(ops::index))
         .route("/metrics", axum::routing::get(ops::metrics))
         .fallback(|| async {
@@ -159,6 +177,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
         })
         .with_state(state)
         .merge(docs)
+        .merge(pages)
         .layer(middleware::from_fn(record_metrics))
         .layer(DefaultBodyLimit::max(settings.max_request_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -168,6 +187,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
         .layer(CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| error::ApiError::internal().into_response(),
         ))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 

@@ -156,3 +156,55 @@ fn gregorian(year: i32, month: u8, day: u8) -> Result<Date, HolidayError> {
         i8::try_from(iso.day_of_month().0).map_err(|e| conversion(e.to_string()))?;
     Date::new(gregorian_year, gregorian_month, gregorian_day).map_err(|e| conversion(e.to_string()))
 }
+
+/// A day of the Umm al-Qura calendar, as printed beside a Gregorian date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HijriDay {
+    pub year: i32,
+    /// 1 (Muharram) to 12 (Dhu al-Hijjah).
+    pub month: u8,
+    pub day: u8,
+}
+
+/// The Umm al-Qura date of a Gregorian date, or `None` outside the calendar's tables (where
+/// any date shown would be a guess).
+pub fn hijri_day(date: Date) -> Option<HijriDay> {
+    let iso = icu_calendar::Date::try_new_iso(
+        i32::from(date.year()),
+        u8::try_from(date.month()).ok()?,
+        u8::try_from(date.day()).ok()?,
+    )
+    .ok()?;
+    let hijri = iso.to_calendar(Hijri::new_umm_al_qura());
+    let year = hijri.year().extended_year();
+    if !UMM_AL_QURA_YEARS.contains(&year) {
+        return None;
+    }
+    Some(HijriDay {
+        year,
+        month: hijri.month().ordinal,
+        day: hijri.day_of_month().0,
+    })
+}
+
+#[cfg(test)]
+mod hijri_day_tests {
+    use super::*;
+
+    #[test]
+    fn gregorian_dates_map_to_their_umm_al_qura_days() {
+        let cases = [
+            // The dependency notes record 2026-11-22 as 12 Jumada al-Akhirah 1448.
+            (jiff::civil::date(2026, 11, 22), (1448, 6, 12)),
+            // Saudi National Day 2025 fell on 1 Rabi al-Akhir 1447.
+            (jiff::civil::date(2025, 9, 23), (1447, 4, 1)),
+        ];
+        for (gregorian, (year, month, day)) in cases {
+            assert_eq!(
+                hijri_day(gregorian),
+                Some(HijriDay { year, month, day }),
+                "{gregorian}"
+            );
+        }
+    }
+}

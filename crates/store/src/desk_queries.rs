@@ -1,0 +1,1101 @@
+// The web desk's queries, written once and included next to `queries.rs` for each backend:
+// browser sessions, login throttling, tracking codes, canned replies, the audit of complaint
+// views, presence, ratings, contact details, channel and organization settings, the agents'
+// queues and the managers' dashboard. Private helpers are prefixed with `desk_` so that they
+// never collide with the names of the files included beside this one.
+
+use crate::desk::*;
+use jiff::SignedDuration;
+use sanad_domain::permissions::Principal;
+
+// ---- sessions --------------------------------------------------------------------------------
+
+const DESK_SESSION_COLUMNS: &str = "SELECT id, org_id, kind, user_id, ticket_id, created_at, expires_at FROM sessions";
+
+fn desk_session_from_row(row: &DbRow) -> Result<SessionRecord, StoreError> {
+    Ok(SessionRecord {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        kind: SessionKind::parse(&row.try_get::<String, _>("kind")?)?,
+        user_id: row.try_get("user_id")?,
+        ticket_id: row.try_get("ticket_id")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        expires_at: from_micros(row.try_get("expires_at")?)?,
+    })
+}
+
+pub(crate) async fn desk_create_session(pools: &Pool, new: &NewSession, now: Timestamp) -> Result<SessionRecord, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO sessions (org_id, token_hash, kind, user_id, ticket_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (token_hash) DO NOTHING RETURNING id",
+    )
+    .bind(new.org_id)
+    .bind(&new.token_hash)
+    .bind(new.kind.as_str())
+    .bind(new.user_id)
+    .bind(new.ticket_id)
+    .bind(to_micros(now))
+    .bind(to_micros(new.expires_at))
+    .fetch_optional(&pools.writer)
+    .await?;
+    let Some(row) = row else {
+        return Err(StoreError::Conflict("a session with this token already exists".into()));
+    };
+    Ok(SessionRecord {
+        id: row.try_get("id")?,
+        org_id: new.org_id,
+        kind: new.kind,
+        user_id: new.user_id,
+        ticket_id: new.ticket_id,
+        // Truncated to the stored microseconds, so the answer equals what a later read returns.
+        created_at: from_micros(to_micros(now))?,
+        expires_at: from_micros(to_micros(new.expires_at))?,
+    })
+}
+
+pub(crate) async fn desk_session_by_token_hash(pools: &Pool, token_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{DESK_SESSION_COLUMNS} WHERE token_hash = $1 AND expires_at > $2")))
+        .bind(token_hash)
+        .bind(to_micros(now))
+        .fetch_optional(&pools.reader)
+        .await?;
+    row.as_ref().map(desk_session_from_row).transpose()
+}
+
+pub(crate) async fn desk_delete_session(pools: &Pool, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&pools.writer).await?;
+    Ok(())
+}
+
+pub(crate) async fn desk_delete_sessions_of_user(pools: &Pool, org_id: i64, user_id: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .execute(&pools.writer)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn desk_delete_expired_sessions(pools: &Pool, now: Timestamp) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_micros(now)).execute(&pools.writer).await?;
+    Ok(done.rows_affected())
+}
+
+// ---- staff accounts --------------------------------------------------------------------------
+
+const DESK_CREDENTIAL_COLUMNS: &str = "SELECT id, email, name, role, password_hash, totp_secret, disabled_at FROM users";
+
+/// The department codes of one user, by code (as `users()` lists them).
+async fn desk_user_departments(conn: &mut DbConn, user_id: i64) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT d.code FROM user_departments ud JOIN departments d ON d.id = ud.department_id WHERE ud.user_id = $1 ORDER BY d.code",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| row.try_get("code").map_err(StoreError::from)).collect()
+}
+
+fn desk_user_state(row: &DbRow) -> Result<UserState, StoreError> {
+    Ok(match row.try_get::<Option<i64>, _>("disabled_at")? {
+        None => UserState::Active,
+        Some(_) => UserState::Disabled,
+    })
+}
+
+fn desk_user_from_row(row: &DbRow, departments: Vec<String>) -> Result<User, StoreError> {
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: parse_stored::<StaffRole>(&row.try_get::<String, _>("role")?)?,
+        departments,
+    })
+}
+
+async fn desk_credentials_from_row(conn: &mut DbConn, row: Option<DbRow>) -> Result<Option<StaffCredentials>, StoreError> {
+    let Some(row) = row else { return Ok(None) };
+    let departments = desk_user_departments(conn, row.try_get("id")?).await?;
+    Ok(Some(StaffCredentials {
+        user: desk_user_from_row(&row, departments)?,
+        password_hash: row.try_get("password_hash")?,
+        totp_secret: row.try_get("totp_secret")?,
+        state: desk_user_state(&row)?,
+    }))
+}
+
+pub(crate) async fn desk_staff_credentials(pools: &Pool, org_id: i64, email: &str) -> Result<Option<StaffCredentials>, StoreError> {
+    let mut conn = pools.reader.acquire().await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{DESK_CREDENTIAL_COLUMNS} WHERE org_id = $1 AND email = $2")))
+        .bind(org_id)
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    desk_credentials_from_row(&mut conn, row).await
+}
+
+pub(crate) async fn desk_staff_credentials_by_id(pools: &Pool, org_id: i64, user_id: i64) -> Result<Option<StaffCredentials>, StoreError> {
+    let mut conn = pools.reader.acquire().await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{DESK_CREDENTIAL_COLUMNS} WHERE org_id = $1 AND id = $2")))
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    desk_credentials_from_row(&mut conn, row).await
+}
+
+pub(crate) async fn desk_user_listings(pools: &Pool, org_id: i64) -> Result<Vec<UserListing>, StoreError> {
+    let mut conn = pools.reader.acquire().await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{DESK_CREDENTIAL_COLUMNS} WHERE org_id = $1 ORDER BY name, id")))
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let memberships = sqlx::query(
+        "SELECT ud.user_id, d.code FROM user_departments ud JOIN departments d ON d.id = ud.department_id \
+         WHERE ud.org_id = $1 ORDER BY d.code",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut listings = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let mut departments = Vec::new();
+        for membership in &memberships {
+            if membership.try_get::<i64, _>("user_id")? == id {
+                departments.push(membership.try_get("code")?);
+            }
+        }
+        listings.push(UserListing {
+            user: desk_user_from_row(&row, departments)?,
+            state: desk_user_state(&row)?,
+            has_password: row.try_get::<Option<String>, _>("password_hash")?.is_some(),
+            has_totp: row.try_get::<Option<String>, _>("totp_secret")?.is_some(),
+        });
+    }
+    Ok(listings)
+}
+
+pub(crate) async fn desk_set_user_password(pools: &Pool, org_id: i64, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET password_hash = $3 WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .bind(password_hash)
+        .execute(&pools.writer)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "staff member", key: user_id.to_string() });
+    }
+    Ok(())
+}
+
+pub(crate) async fn desk_set_user_totp(pools: &Pool, org_id: i64, user_id: i64, totp_secret: Option<&str>) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET totp_secret = $3 WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .bind(totp_secret)
+        .execute(&pools.writer)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "staff member", key: user_id.to_string() });
+    }
+    Ok(())
+}
+
+pub(crate) async fn desk_update_user(pools: &Pool, org_id: i64, user_id: i64, update: &UserUpdate, now: Timestamp) -> Result<User, StoreError> {
+    let mut tx = pools.writer.begin().await?;
+    let disabled = i64::from(update.state == UserState::Disabled);
+    let row = sqlx::query(
+        "UPDATE users SET name = $3, role = $4, disabled_at = CASE WHEN $5 = 1 THEN COALESCE(disabled_at, $6) ELSE NULL END \
+         WHERE org_id = $1 AND id = $2 RETURNING id, email, name, role",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(update.name.as_str())
+    .bind(update.role.as_str())
+    .bind(disabled)
+    .bind(to_micros(now))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(StoreError::NotFound { what: "staff member", key: user_id.to_string() });
+    };
+    let mut codes: Vec<&str> = update.departments.iter().map(|code| code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut department_ids = Vec::with_capacity(codes.len());
+    for code in &codes {
+        let found = sqlx::query("SELECT id FROM departments WHERE org_id = $1 AND code = $2 AND archived_at IS NULL")
+            .bind(org_id)
+            .bind(*code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(found) = found else {
+            return Err(StoreError::NotFound { what: "department", key: (*code).to_owned() });
+        };
+        department_ids.push(found.try_get::<i64, _>("id")?);
+    }
+    sqlx::query("DELETE FROM user_departments WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    for department_id in department_ids {
+        sqlx::query("INSERT INTO user_departments (org_id, user_id, department_id) VALUES ($1, $2, $3)")
+            .bind(org_id)
+            .bind(user_id)
+            .bind(department_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let user = desk_user_from_row(&row, codes.iter().map(|code| (*code).to_owned()).collect())?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+// ---- login throttling ------------------------------------------------------------------------
+
+pub(crate) async fn desk_record_login_attempt(
+    pools: &Pool,
+    org_id: i64,
+    email: &str,
+    client_ip: &str,
+    outcome: LoginOutcome,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO login_attempts (org_id, email, client_ip, outcome, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(org_id)
+        .bind(email)
+        .bind(client_ip)
+        .bind(outcome.as_str())
+        .bind(to_micros(now))
+        .execute(&pools.writer)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn desk_login_failures_since(pools: &Pool, org_id: i64, email: &str, client_ip: &str, since: Timestamp) -> Result<LoginFailures, StoreError> {
+    // A failure counts against the address unless a success came at or after it.
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT COUNT(*) FROM login_attempts f WHERE f.org_id = $1 AND f.email = $2 AND f.outcome = $5 AND f.at >= $4 \
+              AND NOT EXISTS (SELECT 1 FROM login_attempts s WHERE s.org_id = $1 AND s.email = $2 AND s.outcome = $6 AND s.at >= f.at)) \
+             AS for_email, \
+           (SELECT COUNT(*) FROM login_attempts c WHERE c.client_ip = $3 AND c.outcome = $5 AND c.at >= $4) AS from_client",
+    )
+    .bind(org_id)
+    .bind(email)
+    .bind(client_ip)
+    .bind(to_micros(since))
+    .bind(LoginOutcome::Failed.as_str())
+    .bind(LoginOutcome::Succeeded.as_str())
+    .fetch_one(&pools.reader)
+    .await?;
+    Ok(LoginFailures { for_email: row.try_get("for_email")?, from_client: row.try_get("from_client")? })
+}
+
+// ---- requesters' access to their ticket ------------------------------------------------------
+
+pub(crate) async fn desk_set_tracking_code(pools: &Pool, org_id: i64, ticket_id: i64, code_hash: &str, now: Timestamp) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO tracking_codes (ticket_id, org_id, code_hash, created_at) \
+         SELECT id, org_id, $3, $4 FROM tickets WHERE id = $2 AND org_id = $1 \
+         ON CONFLICT (ticket_id) DO UPDATE SET code_hash = excluded.code_hash, created_at = excluded.created_at",
+    )
+    .bind(org_id)
+    .bind(ticket_id)
+    .bind(code_hash)
+    .bind(to_micros(now))
+    .execute(&pools.writer)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "ticket", key: ticket_id.to_string() });
+    }
+    Ok(())
+}
+
+pub(crate) async fn desk_ticket_id_by_tracking_code(pools: &Pool, org_id: i64, number: &str, code_hash: &str) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query(
+        "SELECT t.id FROM tickets t JOIN tracking_codes k ON k.ticket_id = t.id \
+         WHERE t.org_id = $1 AND t.number = $2 AND k.code_hash = $3",
+    )
+    .bind(org_id)
+    .bind(number)
+    .bind(code_hash)
+    .fetch_optional(&pools.reader)
+    .await?;
+    row.map(|row| row.try_get("id")).transpose().map_err(StoreError::from)
+}
+
+pub(crate) async fn desk_ticket_number_by_id(pools: &Pool, org_id: i64, ticket_id: i64) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT number FROM tickets WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(ticket_id)
+        .fetch_optional(&pools.reader)
+        .await?;
+    row.map(|row| row.try_get("number")).transpose().map_err(StoreError::from)
+}
+
+// ---- canned replies --------------------------------------------------------------------------
+
+fn desk_canned_reply_from_row(row: &DbRow) -> Result<CannedReply, StoreError> {
+    Ok(CannedReply { id: row.try_get("id")?, title: row.try_get("title")?, body: row.try_get("body")? })
+}
+
+pub(crate) async fn desk_canned_replies(pools: &Pool, org_id: i64) -> Result<Vec<CannedReply>, StoreError> {
+    let rows = sqlx::query("SELECT id, title, body FROM canned_replies WHERE org_id = $1 AND archived_at IS NULL ORDER BY title, id")
+        .bind(org_id)
+        .fetch_all(&pools.reader)
+        .await?;
+    rows.iter().map(desk_canned_reply_from_row).collect()
+}
+
+pub(crate) async fn desk_create_canned_reply(pools: &Pool, org_id: i64, title: &str, body: &str, now: Timestamp) -> Result<CannedReply, StoreError> {
+    let row = sqlx::query("INSERT INTO canned_replies (org_id, title, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id, title, body")
+        .bind(org_id)
+        .bind(title)
+        .bind(body)
+        .bind(to_micros(now))
+        .fetch_one(&pools.writer)
+        .await?;
+    desk_canned_reply_from_row(&row)
+}
+
+pub(crate) async fn desk_update_canned_reply(pools: &Pool, org_id: i64, id: i64, title: &str, body: &str) -> Result<CannedReply, StoreError> {
+    let row = sqlx::query(
+        "UPDATE canned_replies SET title = $3, body = $4 WHERE org_id = $1 AND id = $2 AND archived_at IS NULL RETURNING id, title, body",
+    )
+    .bind(org_id)
+    .bind(id)
+    .bind(title)
+    .bind(body)
+    .fetch_optional(&pools.writer)
+    .await?;
+    match row {
+        Some(row) => desk_canned_reply_from_row(&row),
+        None => Err(StoreError::NotFound { what: "canned reply", key: id.to_string() }),
+    }
+}
+
+pub(crate) async fn desk_archive_canned_reply(pools: &Pool, org_id: i64, id: i64, now: Timestamp) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE canned_replies SET archived_at = $3 WHERE org_id = $1 AND id = $2 AND archived_at IS NULL")
+        .bind(org_id)
+        .bind(id)
+        .bind(to_micros(now))
+        .execute(&pools.writer)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "canned reply", key: id.to_string() });
+    }
+    Ok(())
+}
+
+// ---- confidentiality audit and presence ------------------------------------------------------
+
+pub(crate) async fn desk_record_ticket_view(pools: &Pool, org_id: i64, ticket_id: i64, user_id: i64, now: Timestamp) -> Result<(), StoreError> {
+    let done = sqlx::query("INSERT INTO ticket_views (org_id, ticket_id, user_id, at) SELECT org_id, id, $3, $4 FROM tickets WHERE id = $2 AND org_id = $1")
+        .bind(org_id)
+        .bind(ticket_id)
+        .bind(user_id)
+        .bind(to_micros(now))
+        .execute(&pools.writer)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "ticket", key: ticket_id.to_string() });
+    }
+    Ok(())
+}
+
+/// Newest first in the order the views were recorded (the id), which the index serves.
+pub(crate) async fn desk_ticket_views(pools: &Pool, org_id: i64, limit: u32) -> Result<Vec<TicketViewRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.number, v.user_id, u.name AS user_name, v.at FROM ticket_views v \
+         JOIN tickets t ON t.id = v.ticket_id JOIN users u ON u.id = v.user_id \
+         WHERE v.org_id = $1 ORDER BY v.id DESC LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(i64::from(limit))
+    .fetch_all(&pools.reader)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TicketViewRecord {
+                ticket_number: row.try_get("number")?,
+                user_id: row.try_get("user_id")?,
+                user_name: row.try_get("user_name")?,
+                at: from_micros(row.try_get("at")?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn desk_touch_presence(
+    pools: &Pool,
+    org_id: i64,
+    ticket_id: i64,
+    user_id: i64,
+    activity: PresenceActivity,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ticket_presence (ticket_id, user_id, org_id, activity, seen_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (ticket_id, user_id) DO UPDATE SET activity = excluded.activity, seen_at = excluded.seen_at",
+    )
+    .bind(ticket_id)
+    .bind(user_id)
+    .bind(org_id)
+    .bind(activity.as_str())
+    .bind(to_micros(now))
+    .execute(&pools.writer)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn desk_presence(pools: &Pool, ticket_id: i64, since: Timestamp) -> Result<Vec<PresenceRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT p.user_id, u.name AS user_name, p.activity, p.seen_at FROM ticket_presence p JOIN users u ON u.id = p.user_id \
+         WHERE p.ticket_id = $1 AND p.seen_at >= $2 ORDER BY p.seen_at DESC, p.user_id",
+    )
+    .bind(ticket_id)
+    .bind(to_micros(since))
+    .fetch_all(&pools.reader)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PresenceRecord {
+                user_id: row.try_get("user_id")?,
+                user_name: row.try_get("user_name")?,
+                activity: PresenceActivity::parse(&row.try_get::<String, _>("activity")?)?,
+                seen_at: from_micros(row.try_get("seen_at")?)?,
+            })
+        })
+        .collect()
+}
+
+// ---- satisfaction ----------------------------------------------------------------------------
+
+fn desk_rating_from_row(row: &DbRow) -> Result<RatingRecord, StoreError> {
+    let score: i64 = row.try_get("score")?;
+    Ok(RatingRecord {
+        score: u8::try_from(score).map_err(|_| StoreError::Corrupt(format!("rating score {score} out of range")))?,
+        comment: row.try_get("comment")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+    })
+}
+
+pub(crate) async fn desk_rate_ticket(pools: &Pool, org_id: i64, ticket_id: i64, score: u8, comment: &str, now: Timestamp) -> Result<RatingRecord, StoreError> {
+    if !(1..=5).contains(&score) {
+        return Err(StoreError::Invalid(format!("a rating is a score from 1 to 5, not {score}")));
+    }
+    let mut tx = pools.writer.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO satisfaction_ratings (ticket_id, org_id, score, comment, created_at) \
+         SELECT id, org_id, $3, $4, $5 FROM tickets WHERE id = $2 AND org_id = $1 \
+         ON CONFLICT (ticket_id) DO NOTHING RETURNING score, comment, created_at",
+    )
+    .bind(org_id)
+    .bind(ticket_id)
+    .bind(i64::from(score))
+    .bind(comment)
+    .bind(to_micros(now))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = inserted {
+        let rating = desk_rating_from_row(&row)?;
+        tx.commit().await?;
+        return Ok(rating);
+    }
+    let exists = sqlx::query("SELECT id FROM tickets WHERE id = $1 AND org_id = $2")
+        .bind(ticket_id)
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match exists {
+        Some(_) => Err(StoreError::Conflict("this ticket has already been rated; a rating cannot be changed".into())),
+        None => Err(StoreError::NotFound { what: "ticket", key: ticket_id.to_string() }),
+    }
+}
+
+pub(crate) async fn desk_rating(pools: &Pool, ticket_id: i64) -> Result<Option<RatingRecord>, StoreError> {
+    let row = sqlx::query("SELECT score, comment, created_at FROM satisfaction_ratings WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_optional(&pools.reader)
+        .await?;
+    row.as_ref().map(desk_rating_from_row).transpose()
+}
+
+// ---- contacts logged by staff ----------------------------------------------------------------
+
+pub(crate) async fn desk_record_contact_details(pools: &Pool, org_id: i64, ticket_id: i64, details: &serde_json::Value, logged_by: i64) -> Result<(), StoreError> {
+    let text = serde_json::to_string(details).map_err(|error| StoreError::Invalid(format!("contact details: {error}")))?;
+    let done = sqlx::query(
+        "INSERT INTO contact_details (ticket_id, org_id, details, logged_by) \
+         SELECT id, org_id, $3, $4 FROM tickets WHERE id = $2 AND org_id = $1 \
+         ON CONFLICT (ticket_id) DO UPDATE SET details = excluded.details, logged_by = excluded.logged_by",
+    )
+    .bind(org_id)
+    .bind(ticket_id)
+    .bind(text)
+    .bind(logged_by)
+    .execute(&pools.writer)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "ticket", key: ticket_id.to_string() });
+    }
+    Ok(())
+}
+
+pub(crate) async fn desk_contact_details(pools: &Pool, ticket_id: i64) -> Result<Option<serde_json::Value>, StoreError> {
+    let row = sqlx::query("SELECT details FROM contact_details WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_optional(&pools.reader)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let text: String = row.try_get("details")?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|error| StoreError::Corrupt(format!("contact details of ticket {ticket_id}: {error}")))
+}
+
+// ---- channels and organization settings ------------------------------------------------------
+
+pub(crate) async fn desk_channel_settings(pools: &Pool, org_id: i64) -> Result<Vec<ChannelSetting>, StoreError> {
+    let rows = sqlx::query("SELECT channel, state, address FROM channel_settings WHERE org_id = $1 ORDER BY channel")
+        .bind(org_id)
+        .fetch_all(&pools.reader)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ChannelSetting {
+                channel: parse_stored::<Channel>(&row.try_get::<String, _>("channel")?)?,
+                state: ChannelState::parse(&row.try_get::<String, _>("state")?)?,
+                address: row.try_get("address")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn desk_set_channel_setting(pools: &Pool, org_id: i64, setting: &ChannelSetting) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO channel_settings (org_id, channel, state, address) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (org_id, channel) DO UPDATE SET state = excluded.state, address = excluded.address",
+    )
+    .bind(org_id)
+    .bind(setting.channel.as_str())
+    .bind(setting.state.as_str())
+    .bind(&setting.address)
+    .execute(&pools.writer)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn desk_update_organization_settings(pools: &Pool, org_id: i64, name: &str, time_zone: &str, reopen_window_hours: i64) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE organizations SET name = $2, time_zone = $3, reopen_window_hours = $4 WHERE id = $1")
+        .bind(org_id)
+        .bind(name)
+        .bind(time_zone)
+        .bind(reopen_window_hours)
+        .execute(&pools.writer)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "organization", key: org_id.to_string() });
+    }
+    Ok(())
+}
+
+// ---- queues ----------------------------------------------------------------------------------
+
+/// How much of the organization's tickets a viewer may see, as the SQL needs it; the same rule as
+/// `sanad_domain::permissions::ticket_access`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DeskScope {
+    Everything,
+    Nothing,
+    /// Every ticket but complaints, plus the complaints assigned to the viewer or routed to one
+    /// of their departments.
+    Restricted,
+}
+
+struct DeskViewer<'a> {
+    user_id: Option<i64>,
+    departments: &'a [String],
+    scope: DeskScope,
+}
+
+fn desk_viewer(principal: &Principal) -> DeskViewer<'_> {
+    match principal {
+        Principal::OrganizationToken { .. } => DeskViewer { user_id: None, departments: &[], scope: DeskScope::Everything },
+        Principal::Staff { user_id, role, departments } => {
+            let scope = match role {
+                StaffRole::Supervisor => DeskScope::Nothing,
+                StaffRole::Director | StaffRole::Executive | StaffRole::Admin => DeskScope::Everything,
+                StaffRole::Agent | StaffRole::Specialist | StaffRole::TeamLead => DeskScope::Restricted,
+            };
+            DeskViewer { user_id: Some(*user_id), departments, scope }
+        }
+    }
+}
+
+/// `?, ?, ?` for `count` parameters.
+fn desk_marks(count: usize) -> String {
+    vec!["?"; count].join(", ")
+}
+
+fn desk_texts(values: &[String]) -> Vec<Param> {
+    values.iter().map(|value| Param::Text(value.clone())).collect()
+}
+
+/// The statuses a ticket is no longer open in.
+const DESK_CLOSED_STATUSES: [TicketStatus; 4] = [TicketStatus::Resolved, TicketStatus::Closed, TicketStatus::Cancelled, TicketStatus::Merged];
+
+/// `t.status NOT IN (…)`, with the spellings of the lifecycle (fixed strings, never user input).
+fn desk_open_condition() -> String {
+    let closed: Vec<String> = DESK_CLOSED_STATUSES.iter().map(|status| format!("'{}'", status.as_str())).collect();
+    format!("t.status NOT IN ({})", closed.join(", "))
+}
+
+/// The visibility rule as a condition to append (empty when the viewer sees everything). Callers
+/// handle `DeskScope::Nothing` first.
+fn desk_visibility(viewer: &DeskViewer) -> (String, Vec<Param>) {
+    match (viewer.scope, viewer.user_id) {
+        (DeskScope::Restricted, Some(user_id)) => {
+            let mut sql = String::from(" AND (t.kind <> ? OR t.assignee_id = ?");
+            let mut params = vec![Param::Text(TicketKind::Complaint.as_str().to_owned()), Param::Int(user_id)];
+            if !viewer.departments.is_empty() {
+                sql.push_str(&format!(
+                    " OR EXISTS (SELECT 1 FROM ticket_departments vtd JOIN departments vd ON vd.id = vtd.department_id \
+                     WHERE vtd.ticket_id = t.id AND vd.code IN ({}))",
+                    desk_marks(viewer.departments.len())
+                ));
+                params.extend(desk_texts(viewer.departments));
+            }
+            sql.push(')');
+            (sql, params)
+        }
+        _ => (String::new(), Vec::new()),
+    }
+}
+
+/// The condition (on `t`) that puts a ticket in a queue for this viewer.
+fn desk_queue_condition(queue: Queue, viewer: &DeskViewer, now: Timestamp, breaching_within: SignedDuration) -> (String, Vec<Param>) {
+    let open = desk_open_condition();
+    let nothing = || ("1 = 0".to_owned(), Vec::new());
+    match queue {
+        Queue::Mine => match viewer.user_id {
+            Some(user_id) => (format!("{open} AND t.assignee_id = ?"), vec![Param::Int(user_id)]),
+            None => nothing(),
+        },
+        Queue::MyDepartments if viewer.departments.is_empty() => nothing(),
+        Queue::MyDepartments => (
+            format!(
+                "{open} AND EXISTS (SELECT 1 FROM ticket_departments qtd JOIN departments qd ON qd.id = qtd.department_id \
+                 WHERE qtd.ticket_id = t.id AND qd.code IN ({}))",
+                desk_marks(viewer.departments.len())
+            ),
+            desk_texts(viewer.departments),
+        ),
+        Queue::Unassigned => (format!("{open} AND t.assignee_id IS NULL"), Vec::new()),
+        Queue::BreachingSoon => {
+            let horizon = now.checked_add(breaching_within).unwrap_or(if breaching_within.is_negative() { Timestamp::MIN } else { Timestamp::MAX });
+            (
+                format!(
+                    "{open} AND EXISTS (SELECT 1 FROM ticket_targets qtt WHERE qtt.ticket_id = t.id \
+                     AND ((qtt.state = '{running}' AND qtt.deadline_at <= ?) OR qtt.state = '{breached}'))",
+                    running = TargetState::Running.as_str(),
+                    breached = TargetState::Breached.as_str(),
+                ),
+                vec![Param::Int(to_micros(horizon))],
+            )
+        }
+        Queue::EscalatedToMe => match viewer.user_id {
+            Some(user_id) => (
+                format!("{open} AND (SELECT qe.owner_user_id FROM escalations qe WHERE qe.ticket_id = t.id ORDER BY qe.stage DESC LIMIT 1) = ?"),
+                vec![Param::Int(user_id)],
+            ),
+            None => nothing(),
+        },
+        Queue::WaitingOnRequester => (format!("t.status = '{}'", TicketStatus::WaitingOnRequester.as_str()), Vec::new()),
+        Queue::AllOpen => (open, Vec::new()),
+        Queue::All => ("1 = 1".to_owned(), Vec::new()),
+    }
+}
+
+/// `text` as a LIKE pattern matching it anywhere, lower-cased, with `\` as the escape character.
+fn desk_like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for character in text.to_lowercase().chars() {
+        if matches!(character, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(character);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Appends the organization, the visibility rule, the queue and the filters to a statement whose
+/// FROM clause names the ticket `t` and its requester `r`.
+fn desk_queue_where(builder: &mut SqlBuilder, org_id: i64, viewer: &DeskViewer, query: &QueueQuery) {
+    builder.push(" WHERE t.org_id = ?", [Param::Int(org_id)]);
+    let (visibility, params) = desk_visibility(viewer);
+    builder.push(&visibility, params);
+    let (condition, params) = desk_queue_condition(query.queue, viewer, query.now, query.breaching_within);
+    builder.push(" AND ", []);
+    builder.push(&condition, params);
+    if let Some(kind) = query.kind {
+        builder.push(" AND t.kind = ?", [Param::Text(kind.as_str().to_owned())]);
+    }
+    if let Some(status) = query.status {
+        builder.push(" AND t.status = ?", [Param::Text(status.as_str().to_owned())]);
+    }
+    if let Some(category) = &query.category {
+        builder.push(
+            " AND t.category_id IN (SELECT fc.id FROM categories fc WHERE fc.org_id = ? AND fc.code = ?)",
+            [Param::Int(org_id), Param::Text(category.as_str().to_owned())],
+        );
+    }
+    if let Some(department) = &query.department {
+        builder.push(
+            " AND EXISTS (SELECT 1 FROM ticket_departments ftd JOIN departments fd ON fd.id = ftd.department_id \
+              WHERE ftd.ticket_id = t.id AND fd.code = ?)",
+            [Param::Text(department.as_str().to_owned())],
+        );
+    }
+    if let Some(importance) = query.importance {
+        builder.push(" AND t.importance = ?", [Param::Text(importance.as_str().to_owned())]);
+    }
+    if let Some(channel) = query.channel {
+        builder.push(" AND t.channel = ?", [Param::Text(channel.as_str().to_owned())]);
+    }
+    if let Some(text) = query.text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        let pattern = desk_like_pattern(text);
+        builder.push(
+            " AND (LOWER(t.subject) LIKE ? ESCAPE '\\' OR LOWER(t.number) LIKE ? ESCAPE '\\' OR LOWER(r.name) LIKE ? ESCAPE '\\')",
+            [Param::Text(pattern.clone()), Param::Text(pattern.clone()), Param::Text(pattern)],
+        );
+    }
+}
+
+/// The ORDER BY clause of a queue sort; ties always fall back to the newest id, so pages are
+/// stable.
+fn desk_queue_order(sort: QueueSort) -> String {
+    match sort {
+        QueueSort::NewestFirst => " ORDER BY t.created_at DESC, t.id DESC".to_owned(),
+        QueueSort::OldestFirst => " ORDER BY t.created_at ASC, t.id DESC".to_owned(),
+        QueueSort::RecentlyUpdated => " ORDER BY t.updated_at DESC, t.id DESC".to_owned(),
+        // The same choice as `QueueRow::next_deadline`: the earliest running deadline, else the
+        // earliest breached one; tickets with neither sort last.
+        QueueSort::DeadlineFirst => format!(
+            " ORDER BY COALESCE(\
+               (SELECT MIN(st.deadline_at) FROM ticket_targets st WHERE st.ticket_id = t.id AND st.state = '{running}'), \
+               (SELECT MIN(st.deadline_at) FROM ticket_targets st WHERE st.ticket_id = t.id AND st.state = '{breached}'), \
+               {max}) ASC, t.id DESC",
+            running = TargetState::Running.as_str(),
+            breached = TargetState::Breached.as_str(),
+            max = i64::MAX,
+        ),
+        QueueSort::ImportanceFirst => format!(
+            " ORDER BY CASE t.importance WHEN '{high}' THEN 0 WHEN '{medium}' THEN 1 WHEN '{low}' THEN 2 ELSE 3 END, t.id DESC",
+            high = Importance::High.as_str(),
+            medium = Importance::Medium.as_str(),
+            low = Importance::Low.as_str(),
+        ),
+    }
+}
+
+/// `IN (?, ?, …)` over ticket ids.
+fn desk_push_ids(builder: &mut SqlBuilder, ids: &[i64]) {
+    builder.push(&format!("({})", desk_marks(ids.len())), ids.iter().map(|id| Param::Int(*id)));
+}
+
+/// One page of a queue in five short statements, none of which runs per row: the total, the
+/// page's ids (sorting only the narrow ticket rows), then the page's ticket columns, departments
+/// and targets for those ids.
+pub(crate) async fn desk_queue(pools: &Pool, org_id: i64, viewer: &Principal, query: &QueueQuery) -> Result<QueuePage, StoreError> {
+    let viewer = desk_viewer(viewer);
+    if viewer.scope == DeskScope::Nothing {
+        return Ok(QueuePage { rows: Vec::new(), total: 0 });
+    }
+    let page_size = i64::from(query.page_size.clamp(1, 200));
+    let offset = i64::from(query.page.max(1) - 1) * page_size;
+    let mut conn = pools.reader.acquire().await?;
+
+    let mut count = SqlBuilder::new("SELECT COUNT(*) AS total FROM tickets t JOIN requesters r ON r.id = t.requester_id");
+    desk_queue_where(&mut count, org_id, &viewer, query);
+    let total: i64 = match count.fetch_all(&mut conn).await?.first() {
+        Some(row) => row.try_get("total")?,
+        None => 0,
+    };
+    if total <= offset {
+        return Ok(QueuePage { rows: Vec::new(), total });
+    }
+
+    let mut page = SqlBuilder::new("SELECT t.id FROM tickets t JOIN requesters r ON r.id = t.requester_id");
+    desk_queue_where(&mut page, org_id, &viewer, query);
+    page.push(&desk_queue_order(query.sort), []);
+    page.push(" LIMIT ? OFFSET ?", [Param::Int(page_size), Param::Int(offset)]);
+    let ids = page.fetch_all(&mut conn).await?.iter().map(|row| row.try_get::<i64, _>("id")).collect::<Result<Vec<_>, _>>()?;
+    if ids.is_empty() {
+        return Ok(QueuePage { rows: Vec::new(), total });
+    }
+
+    let mut details = SqlBuilder::new(
+        "SELECT t.id, t.number, t.kind, t.channel, t.status, t.subject, c.code AS category_code, t.complexity, t.importance, \
+         t.assignee_id, u.name AS assignee_name, r.name AS requester_name, t.created_at, t.updated_at, \
+         (SELECT MAX(e.stage) FROM escalations e WHERE e.ticket_id = t.id) AS escalation_stage \
+         FROM tickets t JOIN requesters r ON r.id = t.requester_id \
+         LEFT JOIN categories c ON c.id = t.category_id LEFT JOIN users u ON u.id = t.assignee_id \
+         WHERE t.id IN ",
+    );
+    desk_push_ids(&mut details, &ids);
+    let mut rows = Vec::with_capacity(ids.len());
+    for row in details.fetch_all(&mut conn).await? {
+        rows.push(QueueRow {
+            id: row.try_get("id")?,
+            number: row.try_get("number")?,
+            kind: parse_stored::<TicketKind>(&row.try_get::<String, _>("kind")?)?,
+            channel: parse_stored::<Channel>(&row.try_get::<String, _>("channel")?)?,
+            status: parse_stored::<TicketStatus>(&row.try_get::<String, _>("status")?)?,
+            subject: row.try_get("subject")?,
+            category: row.try_get("category_code")?,
+            complexity: parse_optional::<Complexity>(row.try_get("complexity")?)?,
+            importance: parse_optional::<Importance>(row.try_get("importance")?)?,
+            departments: Vec::new(),
+            assignee_id: row.try_get("assignee_id")?,
+            assignee_name: row.try_get("assignee_name")?,
+            requester_name: row.try_get("requester_name")?,
+            created_at: from_micros(row.try_get("created_at")?)?,
+            updated_at: from_micros(row.try_get("updated_at")?)?,
+            next_deadline: None,
+            escalation_stage: row.try_get("escalation_stage")?,
+        });
+    }
+    // Back into the order of the page.
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+
+    let mut departments = SqlBuilder::new(
+        "SELECT td.ticket_id, d.code FROM ticket_departments td JOIN departments d ON d.id = td.department_id WHERE td.ticket_id IN ",
+    );
+    desk_push_ids(&mut departments, &ids);
+    departments.push(" ORDER BY d.code", []);
+    for row in departments.fetch_all(&mut conn).await? {
+        let ticket_id: i64 = row.try_get("ticket_id")?;
+        if let Some(ticket) = rows.iter_mut().find(|ticket| ticket.id == ticket_id) {
+            ticket.departments.push(row.try_get("code")?);
+        }
+    }
+
+    let mut targets = SqlBuilder::new("SELECT ticket_id, target, state, deadline_at FROM ticket_targets WHERE ticket_id IN ");
+    desk_push_ids(&mut targets, &ids);
+    targets.push(
+        &format!(
+            " AND state IN ('{}', '{}') ORDER BY deadline_at, id",
+            TargetState::Running.as_str(),
+            TargetState::Breached.as_str()
+        ),
+        [],
+    );
+    for row in targets.fetch_all(&mut conn).await? {
+        let ticket_id: i64 = row.try_get("ticket_id")?;
+        let Some(ticket) = rows.iter_mut().find(|ticket| ticket.id == ticket_id) else { continue };
+        let candidate = NextDeadline {
+            target: parse_stored::<TargetKind>(&row.try_get::<String, _>("target")?)?,
+            deadline: from_micros(row.try_get("deadline_at")?)?,
+            state: parse_stored::<TargetState>(&row.try_get::<String, _>("state")?)?,
+        };
+        // Rows come earliest first: keep the first running one, or else the first breached one.
+        let better = match &ticket.next_deadline {
+            None => true,
+            Some(current) => current.state == TargetState::Breached && candidate.state == TargetState::Running,
+        };
+        if better {
+            ticket.next_deadline = Some(candidate);
+        }
+    }
+    Ok(QueuePage { rows, total })
+}
+
+/// Every queue's count in one pass over the viewer's tickets.
+pub(crate) async fn desk_queue_counts(pools: &Pool, org_id: i64, viewer: &Principal, now: Timestamp, breaching_within: SignedDuration) -> Result<Vec<(Queue, i64)>, StoreError> {
+    let viewer = desk_viewer(viewer);
+    if viewer.scope == DeskScope::Nothing {
+        return Ok(Queue::ALL.iter().map(|queue| (*queue, 0)).collect());
+    }
+    let mut builder = SqlBuilder::new("SELECT ");
+    for (index, queue) in Queue::ALL.iter().enumerate() {
+        let (condition, params) = desk_queue_condition(*queue, &viewer, now, breaching_within);
+        builder.push(if index == 0 { "" } else { ", " }, []);
+        builder.push(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS q{index}"), params);
+    }
+    builder.push(" FROM tickets t WHERE t.org_id = ?", [Param::Int(org_id)]);
+    let (visibility, params) = desk_visibility(&viewer);
+    builder.push(&visibility, params);
+    let mut conn = pools.reader.acquire().await?;
+    let rows = builder.fetch_all(&mut conn).await?;
+    let row = rows.first().ok_or_else(|| StoreError::Corrupt("an aggregate returned no row".into()))?;
+    Queue::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, queue)| Ok((*queue, row.try_get::<i64, _>(format!("q{index}").as_str())?)))
+        .collect()
+}
+
+// ---- dashboard -------------------------------------------------------------------------------
+
+pub(crate) async fn desk_dashboard(pools: &Pool, org_id: i64, since: Timestamp, now: Timestamp) -> Result<Dashboard, StoreError> {
+    let open = desk_open_condition();
+    let since = to_micros(since);
+    let mut conn = pools.reader.acquire().await?;
+
+    // Every open status in lifecycle order, zeros included, so the figure keeps its shape.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT t.status, COUNT(*) AS tickets FROM tickets t WHERE t.org_id = $1 AND {open} GROUP BY t.status"
+    )))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut counted = Vec::with_capacity(rows.len());
+    for row in &rows {
+        counted.push((parse_stored::<TicketStatus>(&row.try_get::<String, _>("status")?)?, row.try_get::<i64, _>("tickets")?));
+    }
+    let open_by_status = TicketStatus::ALL
+        .iter()
+        .filter(|status| !DESK_CLOSED_STATUSES.contains(status))
+        .map(|status| (*status, counted.iter().find(|(counted, _)| counted == status).map_or(0, |(_, count)| *count)))
+        .collect();
+
+    // Departments in use, zeros included; an archived one only while it still has open tickets.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT d.code, d.name_ar, d.name_en, COUNT(t.id) AS tickets FROM departments d \
+         LEFT JOIN ticket_departments td ON td.department_id = d.id \
+         LEFT JOIN tickets t ON t.id = td.ticket_id AND {open} \
+         WHERE d.org_id = $1 GROUP BY d.id, d.code, d.name_ar, d.name_en, d.archived_at \
+         HAVING d.archived_at IS NULL OR COUNT(t.id) > 0 ORDER BY tickets DESC, d.code"
+    )))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let open_by_department = rows
+        .iter()
+        .map(|row| {
+            Ok(DepartmentCount {
+                code: row.try_get("code")?,
+                name_ar: row.try_get("name_ar")?,
+                name_en: row.try_get("name_en")?,
+                count: row.try_get("tickets")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    // A target breached and answered late keeps the state `breached` (its `met_at` notes the
+    // answer), so it counts as breached here.
+    let rows = sqlx::query(
+        "SELECT tt.target, \
+         COALESCE(SUM(CASE WHEN tt.state = $3 THEN 1 ELSE 0 END), 0) AS met, \
+         COALESCE(SUM(CASE WHEN tt.state = $4 THEN 1 ELSE 0 END), 0) AS breached \
+         FROM ticket_targets tt JOIN tickets t ON t.id = tt.ticket_id \
+         WHERE tt.org_id = $1 AND t.created_at >= $2 AND tt.state IN ($3, $4) GROUP BY tt.target",
+    )
+    .bind(org_id)
+    .bind(since)
+    .bind(TargetState::Met.as_str())
+    .bind(TargetState::Breached.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut compliance = Vec::with_capacity(rows.len());
+    for row in &rows {
+        compliance.push(TargetCompliance {
+            target: parse_stored::<TargetKind>(&row.try_get::<String, _>("target")?)?,
+            met: row.try_get("met")?,
+            breached: row.try_get("breached")?,
+        });
+    }
+    compliance.sort_by_key(|entry| TargetKind::ALL.iter().position(|kind| *kind == entry.target));
+
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS breaches FROM ticket_targets tt JOIN tickets t ON t.id = tt.ticket_id \
+         WHERE tt.org_id = $1 AND tt.state = $2 AND {open}"
+    )))
+    .bind(org_id)
+    .bind(TargetState::Breached.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    let open_breaches: i64 = row.try_get("breaches")?;
+
+    let rows = sqlx::query(
+        "SELECT stage, stage_name, COUNT(*) AS escalations FROM escalations WHERE org_id = $1 AND started_at >= $2 \
+         GROUP BY stage, stage_name ORDER BY stage, stage_name",
+    )
+    .bind(org_id)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    let escalations_by_stage = rows
+        .iter()
+        .map(|row| Ok(StageCount { stage: row.try_get("stage")?, stage_name: row.try_get("stage_name")?, count: row.try_get("escalations")? }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    // Ages are measured from `now`: a ticket exactly one day old is in the second bucket.
+    let day_ago = |days: i64| to_micros(now) - days * 86_400_000_000;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(SUM(CASE WHEN t.created_at > $2 THEN 1 ELSE 0 END), 0) AS under_1, \
+         COALESCE(SUM(CASE WHEN t.created_at <= $2 AND t.created_at > $3 THEN 1 ELSE 0 END), 0) AS under_3, \
+         COALESCE(SUM(CASE WHEN t.created_at <= $3 AND t.created_at > $4 THEN 1 ELSE 0 END), 0) AS under_7, \
+         COALESCE(SUM(CASE WHEN t.created_at <= $4 THEN 1 ELSE 0 END), 0) AS over_7 \
+         FROM tickets t WHERE t.org_id = $1 AND {open}"
+    )))
+    .bind(org_id)
+    .bind(day_ago(1))
+    .bind(day_ago(3))
+    .bind(day_ago(7))
+    .fetch_one(&mut *conn)
+    .await?;
+    let aging = [row.try_get("under_1")?, row.try_get("under_3")?, row.try_get("under_7")?, row.try_get("over_7")?];
+
+    // Active staff with open work, and the roles that take tickets even when they have none.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT u.id, u.name, COUNT(t.id) AS open_assigned FROM users u \
+         LEFT JOIN tickets t ON t.org_id = u.org_id AND t.assignee_id = u.id AND {open} \
+         WHERE u.org_id = $1 AND u.disabled_at IS NULL GROUP BY u.id, u.name, u.role \
+         HAVING COUNT(t.id) > 0 OR u.role IN ($2, $3, $4) ORDER BY open_assigned DESC, u.name, u.id"
+    )))
+    .bind(org_id)
+    .bind(StaffRole::Agent.as_str())
+    .bind(StaffRole::Specialist.as_str())
+    .bind(StaffRole::TeamLead.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let workload = rows
+        .iter()
+        .map(|row| Ok(AgentLoad { user_id: row.try_get("id")?, name: row.try_get("name")?, open_assigned: row.try_get("open_assigned")? }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    let rows = sqlx::query("SELECT score, COUNT(*) AS ratings FROM satisfaction_ratings WHERE org_id = $1 AND created_at >= $2 GROUP BY score")
+        .bind(org_id)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut satisfaction = SatisfactionSummary::default();
+    for row in &rows {
+        let score: i64 = row.try_get("score")?;
+        let count: i64 = row.try_get("ratings")?;
+        let slot = usize::try_from(score - 1)
+            .ok()
+            .and_then(|index| satisfaction.by_score.get_mut(index))
+            .ok_or_else(|| StoreError::Corrupt(format!("rating score {score} out of range")))?;
+        *slot = count;
+        satisfaction.ratings += count;
+    }
+
+    Ok(Dashboard {
+        open_by_status,
+        open_by_department,
+        compliance,
+        open_breaches,
+        escalations_by_stage,
+        aging,
+        workload,
+        satisfaction,
+    })
+}
