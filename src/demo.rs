@@ -76,7 +76,29 @@ pub struct DemoSummary {
     pub token: String,
     pub staff: Vec<(String, String, String)>,
     pub tickets: i64,
+    /// A resolved ticket a newcomer can follow as its requester, with a fresh tracking code.
+    pub requester_ticket: Option<(String, String)>,
 }
+
+/// Canned replies the demo desk starts with; `{{…}}` are filled per ticket.
+const CANNED_REPLIES: &[(&str, &str)] = &[
+    (
+        "ترحيب واستلام",
+        "مرحبًا {{requester_name}}،\n\nاستلمنا طلبك رقم {{ticket_number}} بعنوان «{{subject}}»، ونعمل عليه الآن وسنوافيك بالمستجدات.\n\nمع التحية،\n{{agent_name}}\n{{organization}}",
+    ),
+    (
+        "طلب معلومات إضافية",
+        "مرحبًا {{requester_name}}،\n\nلنتمكن من معالجة طلبك {{ticket_number}} نرجو تزويدنا برقم الهوية التدريبية ولقطة شاشة للمشكلة.\n\nمع التحية،\n{{agent_name}}",
+    ),
+    (
+        "إغلاق بعد الحل",
+        "مرحبًا {{requester_name}}،\n\nتم حل طلبك {{ticket_number}}. إن بقي لديك أي استفسار فبإمكانك الرد على هذه الرسالة خلال سبعة أيام لإعادة فتح الطلب، ويسعدنا تقييمك للخدمة.\n\n{{organization}}",
+    ),
+    (
+        "Acknowledgement (English)",
+        "Dear {{requester_name}},\n\nWe received your request {{ticket_number}} (\"{{subject}}\") and are working on it.\n\nKind regards,\n{{agent_name}}, {{organization}}",
+    ),
+];
 
 fn corpus() -> anyhow::Result<Corpus> {
     serde_json::from_str(include_str!("demo/corpus.json"))
@@ -102,11 +124,13 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
     if let Some(organization) = store.organization_by_slug(DEMO_SLUG).await? {
         let token = crate::create_token(store, organization.id, "demo").await?;
         let tickets = store.count_tickets(organization.id).await?;
+        let requester_ticket = requester_ticket(store, &organization).await?;
         return Ok(DemoSummary {
             organization,
             token,
             staff: staff_logins,
             tickets,
+            requester_ticket,
         });
     }
     let created = crate::create_organization(
@@ -166,14 +190,67 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
         )
         .await?;
     }
+    for (title, body) in CANNED_REPLIES {
+        store
+            .create_canned_reply(organization.id, title, body, now)
+            .await?;
+    }
+    let policy = sanad_domain::policy::Policy::parse(DEMO_POLICY, DEMO_POLICY_FILE)
+        .map_err(|errors| anyhow::anyhow!("the demo policy is invalid: {errors}"))?;
+    for channel in policy.channels() {
+        store
+            .set_channel_setting(
+                organization.id,
+                &sanad_store::ChannelSetting {
+                    channel: channel.channel,
+                    state: sanad_store::ChannelState::Enabled,
+                    address: channel.contact.clone(),
+                },
+            )
+            .await?;
+    }
     let token = crate::create_token(store, organization.id, "demo").await?;
     let tickets = store.count_tickets(organization.id).await?;
+    let requester_ticket = requester_ticket(store, &organization).await?;
     Ok(DemoSummary {
         organization,
         token,
         staff: staff_logins,
         tickets,
+        requester_ticket,
     })
+}
+
+/// Picks the newest resolved ticket and gives it a new tracking code, printed at start, so a
+/// newcomer can follow it as its requester (reply, reopen, rate). Codes are stored only as
+/// digests, so each start makes a new one.
+async fn requester_ticket(
+    store: &Store,
+    organization: &sanad_store::Organization,
+) -> anyhow::Result<Option<(String, String)>> {
+    let page = store
+        .list_tickets(
+            organization.id,
+            &sanad_store::TicketFilter {
+                status: Some(TicketStatus::Resolved),
+                limit: 1,
+                ..sanad_store::TicketFilter::default()
+            },
+        )
+        .await?;
+    let Some(ticket) = page.tickets.into_iter().next() else {
+        return Ok(None);
+    };
+    let code = sanad_web::ui::portal::new_tracking_code();
+    store
+        .set_tracking_code(
+            organization.id,
+            ticket.id,
+            &sanad_store::secrets::token_digest(&code),
+            Timestamp::now(),
+        )
+        .await?;
+    Ok(Some((ticket.number, code)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -406,6 +483,14 @@ pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
         "  Try          : curl -H 'Authorization: Bearer {}' {url}/api/v1/tickets?limit=5",
         summary.token
     );
+    println!();
+    let slug = &summary.organization.slug;
+    println!("  Requester portal : {url}/o/{slug}");
+    if let Some((number, code)) = &summary.requester_ticket {
+        println!("  As a requester   : ticket {number}, tracking code {code}");
+        println!("                     {url}/o/{slug}/track/{number}?code={code}");
+    }
+    println!("  Staff sign-in    : {url}/o/{slug}/login");
     println!();
     println!("  Staff accounts (password for all: {DEMO_PASSWORD}):");
     for (role, name, email) in &summary.staff {

@@ -374,8 +374,12 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, database = %config.database_url.redacted(), backend = store.backend_kind().as_str(), "sanad is serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    // The client's address is kept for sign-in throttling.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server failed")?;
     sweeper.abort();

@@ -1,0 +1,508 @@
+//! Black-box tests of the pages over HTTP (no browser): security headers, CSRF, sign-in with
+//! throttling and one-time codes, the portal's validation, confidentiality of complaints with
+//! its audit, and the weight of the first page. Each runs on SQLite and on PostgreSQL.
+
+mod support;
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION};
+use sanad_store::{Actor, NewRequester, NewTicket, RequesterContact, TicketChanges};
+use sanad_web::Clock;
+use support::{Backend, PASSWORD, UiApp, spawn_ui_app};
+
+const START: &str = "2026-11-22T08:00:00Z";
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first `_csrf` field in a page.
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+async fn get_text(client: &reqwest::Client, url: &str) -> (StatusCode, String) {
+    let response = client.get(url).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// Signs `email` in to the diplomas desk and returns the response to the password step.
+async fn sign_in(app: &UiApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+    let (_, page) = get_text(client, &app.url("/o/diplomas/login")).await;
+    client
+        .post(app.url("/o/diplomas/login"))
+        .form(&[
+            ("_csrf", csrf_of(&page).as_str()),
+            ("email", email),
+            ("password", password),
+            ("next", "/o/diplomas/desk"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn complaint_routed_to(app: &UiApp, department: &str) -> String {
+    let now = app.clock.now();
+    let created = app
+        .store
+        .create_ticket(
+            &app.diplomas,
+            &NewTicket {
+                kind: sanad_domain::TicketKind::Complaint,
+                channel: sanad_domain::Channel::Email,
+                subject: sanad_domain::Subject::parse("رسوم مكررة على البطاقة").unwrap(),
+                body: sanad_domain::MessageBody::parse("خُصم مبلغ الفصل مرتين.").unwrap(),
+                category: None,
+                requester: NewRequester {
+                    name: sanad_domain::PersonName::parse("ليلى الحمدان").unwrap(),
+                    contact: RequesterContact::Email(
+                        sanad_domain::EmailAddress::parse("layla@example.sa").unwrap(),
+                    ),
+                    requester_type: sanad_domain::RequesterType::Trainee,
+                },
+                attachments: Vec::new(),
+            },
+            None,
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap();
+    app.store
+        .change_ticket(
+            &app.diplomas,
+            &created.ticket.number,
+            &TicketChanges {
+                departments: Some(vec![sanad_domain::Code::parse(department).unwrap()]),
+                ..TicketChanges::default()
+            },
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap();
+    created.ticket.number
+}
+
+async fn pages_carry_security_headers_and_a_csrf_cookie(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let client = browser();
+    let response = client.get(app.url("/o/diplomas")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let policy = response.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("sanad_csrf=") && c.contains("HttpOnly") && c.contains("SameSite=Lax")),
+        "{cookies:?}"
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    let english = client
+        .get(app.url("/o/diplomas?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("<html lang=\"en\" dir=\"ltr\">"));
+    // The choice is remembered.
+    let (_, again) = get_text(&client, &app.url("/o/diplomas/track")).await;
+    assert!(again.contains("dir=\"ltr\""));
+    let (status, _) = get_text(&client, &app.url("/o/no-such-provider")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn forms_without_the_csrf_token_or_from_another_site_are_refused(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let client = browser();
+    let (_, page) = get_text(&client, &app.url("/o/diplomas/login")).await;
+    let token = csrf_of(&page);
+    let missing = client
+        .post(app.url("/o/diplomas/login"))
+        .form(&[("email", "admin@example.sa"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    let wrong = client
+        .post(app.url("/o/diplomas/login"))
+        .form(&[
+            ("_csrf", "x".repeat(token.len()).as_str()),
+            ("email", "admin@example.sa"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let cross_site = client
+        .post(app.url("/o/diplomas/login"))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("email", "admin@example.sa"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let same_site = client
+        .post(app.url("/o/diplomas/login"))
+        .header("origin", app.base.as_str())
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("email", "admin@example.sa"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site.status(), StatusCode::SEE_OTHER);
+}
+
+async fn sign_in_is_throttled_after_repeated_failures(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let client = browser();
+    for _ in 0..5 {
+        let response = sign_in(&app, &client, "agent.students@example.sa", "wrong password!").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("غير صحيحة"), "{page}");
+    }
+    // The right password no longer helps until the window has passed.
+    let blocked = sign_in(&app, &client, "agent.students@example.sa", PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.headers().contains_key("retry-after"));
+    // Another person is not affected.
+    let other = sign_in(&app, &client, "director@example.sa", PASSWORD).await;
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(jiff::SignedDuration::from_mins(16));
+    let later = sign_in(&app, &client, "agent.students@example.sa", PASSWORD).await;
+    assert_eq!(later.status(), StatusCode::SEE_OTHER);
+    assert_eq!(later.headers()[LOCATION], "/o/diplomas/desk");
+    let (status, desk) = get_text(&client, &app.url("/o/diplomas/desk")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(desk.contains("نورة القحطاني"));
+    // Signing out ends the session.
+    let csrf = csrf_of(&desk);
+    let out = client
+        .post(app.url("/o/diplomas/logout"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = client.get(app.url("/o/diplomas/desk")).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert!(
+        after.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/o/diplomas/login?next=")
+    );
+}
+
+async fn a_one_time_code_is_required_when_enabled(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let credentials = app
+        .store
+        .staff_credentials(app.diplomas.id, "admin@example.sa")
+        .await
+        .unwrap()
+        .unwrap();
+    let secret = sanad_web::ui::auth::new_totp_secret();
+    app.store
+        .set_user_totp(app.diplomas.id, credentials.user.id, Some(&secret))
+        .await
+        .unwrap();
+    let client = browser();
+    let response = sign_in(&app, &client, "admin@example.sa", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/o/diplomas/login/code"), "{location}");
+    // The half-signed-in session does not open the desk.
+    let desk = client.get(app.url("/o/diplomas/desk")).send().await.unwrap();
+    assert_eq!(desk.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get_text(&client, &app.url(&location)).await;
+    let csrf = csrf_of(&page);
+    let wrong = client
+        .post(app.url("/o/diplomas/login/code"))
+        .form(&[("_csrf", csrf.as_str()), ("code", "000000"), ("next", "/o/diplomas/desk")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let code =
+        sanad_web::ui::auth::totp_code_at(&secret, app.clock.now()).unwrap();
+    let right = client
+        .post(app.url("/o/diplomas/login/code"))
+        .form(&[("_csrf", csrf.as_str()), ("code", code.as_str()), ("next", "/o/diplomas/desk")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+    let (status, _) = get_text(&client, &app.url("/o/diplomas/desk")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn the_portal_explains_every_invalid_field(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let client = browser();
+    let (_, page) = get_text(&client, &app.url("/o/diplomas/new")).await;
+    assert!(page.contains("آداب التواصل"), "seed 004's etiquette is shown");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf_of(&page))
+        .text("kind", "complaint")
+        .text("subject", "")
+        .text("body", "نص")
+        .text("name", "سلمى")
+        .text("email", "not-an-address")
+        .text("phone", "")
+        .text("requester_type", "trainee")
+        .part(
+            "attachments",
+            reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec())
+                .file_name("setup.exe")
+                .mime_str("application/x-msdownload")
+                .unwrap(),
+        );
+    let response = client
+        .post(app.url("/o/diplomas/new"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    for (field, text) in [
+        ("subject-error", "هذا الحقل مطلوب"),
+        ("email-error", "ليس بريدًا إلكترونيًا صحيحًا"),
+        ("attachments-error", "setup.exe"),
+        ("etiquette-error", "آداب التواصل"),
+    ] {
+        let at = html
+            .find(&format!("id=\"{field}\""))
+            .unwrap_or_else(|| panic!("no {field} in {html}"));
+        let near: String = html[at..].chars().take(300).collect();
+        assert!(near.contains(text), "{field}: {near}");
+    }
+    // What was typed is kept.
+    assert!(html.contains("value=\"سلمى\""));
+    assert!(html.contains("value=\"not-an-address\""));
+    assert_eq!(
+        app.store.count_tickets(app.diplomas.id).await.unwrap(),
+        0,
+        "nothing was stored"
+    );
+}
+
+async fn a_submission_gives_a_receipt_and_the_code_opens_the_ticket(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let client = browser();
+    let (_, page) = get_text(&client, &app.url("/o/e-training/new")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf_of(&page))
+        .text("kind", "technical_issue")
+        .text("subject", "لا يظهر الاختبار النهائي")
+        .text("body", "عند فتح الاختبار تظهر صفحة فارغة.")
+        .text("name", "سلمى العمري")
+        .text("email", "salma@example.sa")
+        .text("phone", "0500000123")
+        .text("requester_type", "trainee")
+        .part(
+            "attachments",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 test".to_vec())
+                .file_name("لقطة.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let response = client
+        .post(app.url("/o/e-training/new"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let receipt = response.text().await.unwrap();
+    assert!(receipt.contains("سنرد خلال 48 ساعة عمل"), "{receipt}");
+    let number = between(&receipt, "id=\"receipt-number\">", "<");
+    let code = between(&receipt, "id=\"receipt-code\">", "<");
+    assert!(number.starts_with("ET-2026-"), "{number}");
+    // The receipt's browser follows the ticket at once.
+    let (status, mine) = get_text(&client, &app.url(&format!("/o/e-training/track/{number}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(mine.contains("لا يظهر الاختبار النهائي"));
+    assert!(mine.contains("لقطة.pdf"));
+    // Another browser needs the code; a wrong one is refused.
+    let stranger = browser();
+    let (status, _) = get_text(&stranger, &app.url(&format!("/o/e-training/track/{number}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, track) = get_text(&stranger, &app.url("/o/e-training/track")).await;
+    let wrong = stranger
+        .post(app.url("/o/e-training/track"))
+        .form(&[("_csrf", csrf_of(&track).as_str()), ("number", number.as_str()), ("code", "AAAAA-AAAAA")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let typed = code.to_lowercase().replace('-', " ");
+    let right = stranger
+        .post(app.url("/o/e-training/track"))
+        .form(&[("_csrf", csrf_of(&track).as_str()), ("number", number.to_lowercase().as_str()), ("code", typed.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+    let (status, seen) = get_text(&stranger, &app.url(&format!("/o/e-training/track/{number}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(seen.contains("لا يظهر الاختبار النهائي"));
+    // The magic link works too, and redirects away from the code.
+    let linked = browser();
+    let response = linked
+        .get(app.url(&format!("/o/e-training/track/{number}?code={code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[LOCATION],
+        format!("/o/e-training/track/{number}").as_str()
+    );
+    // The session for one ticket does not open another organization's ticket.
+    let (status, _) = get_text(&client, &app.url(&format!("/o/diplomas/track/{number}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let to = text[from..].find(end).unwrap() + from;
+    text[from..to].to_owned()
+}
+
+async fn complaints_stay_within_their_departments_and_every_view_is_audited(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let number = complaint_routed_to(&app, "financial-support").await;
+    let path = format!("/o/diplomas/desk/tickets/{number}");
+
+    let outsider = browser();
+    sign_in(&app, &outsider, "agent.students@example.sa", PASSWORD).await;
+    let (status, _) = get_text(&outsider, &app.url(&path)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, queue) = get_text(&outsider, &app.url("/o/diplomas/desk?queue=open")).await;
+    assert!(!queue.contains(&number), "the queue must not list it");
+    let (status, _) = get_text(&outsider, &app.url(&format!("{path}/timeline"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let regulator = browser();
+    sign_in(&app, &regulator, "regulator@example.sa", PASSWORD).await;
+    let (status, _) = get_text(&regulator, &app.url(&path)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    for email in ["agent.finance@example.sa", "director@example.sa"] {
+        let insider = browser();
+        sign_in(&app, &insider, email, PASSWORD).await;
+        let (status, page) = get_text(&insider, &app.url(&path)).await;
+        assert_eq!(status, StatusCode::OK, "{email}");
+        assert!(page.contains("رسوم مكررة على البطاقة"));
+    }
+    let views = app.store.ticket_views(app.diplomas.id, 10).await.unwrap();
+    let mut viewers: Vec<&str> = views.iter().map(|view| view.user_name.as_str()).collect();
+    viewers.sort_unstable();
+    assert_eq!(viewers, vec!["Yousef Haddad", "هيفاء الراشد"]);
+    assert!(views.iter().all(|view| view.ticket_number == number));
+}
+
+async fn the_first_page_weighs_under_200_kilobytes(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    // Count what a browser downloads for the portal's first page: the HTML, every stylesheet,
+    // script and font it references (fonts are referenced from the stylesheet), compressed as
+    // the server sends them.
+    let client = reqwest::Client::new();
+    let fetch = |url: String| {
+        let client = client.clone();
+        async move {
+            let response = client
+                .get(url)
+                .header("accept-encoding", "gzip")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let bytes = response.bytes().await.unwrap();
+            bytes.len()
+        }
+    };
+    let html = reqwest::get(app.url("/o/diplomas")).await.unwrap().text().await.unwrap();
+    let mut total = fetch(app.url("/o/diplomas")).await;
+    let assets: Vec<String> = html
+        .split('"')
+        .filter(|piece| piece.starts_with("/assets/"))
+        .map(str::to_owned)
+        .collect();
+    assert!(assets.iter().any(|a| a.ends_with("sanad.css")));
+    let mut css_url = String::new();
+    for asset in &assets {
+        total += fetch(app.url(asset)).await;
+        if asset.ends_with(".css") {
+            css_url = asset.clone();
+        }
+    }
+    // An Arabic page with Latin digits uses the Arabic and Latin regular and bold faces.
+    let directory = css_url.rsplit_once('/').unwrap().0.to_owned();
+    for font in [
+        "plex-arabic-arabic-400.woff2",
+        "plex-arabic-arabic-700.woff2",
+        "plex-arabic-latin-400.woff2",
+        "plex-arabic-latin-700.woff2",
+    ] {
+        total += fetch(app.url(&format!("{directory}/{font}"))).await;
+    }
+    println!("first page transfer: {total} bytes");
+    assert!(total < 200 * 1024, "the first page weighs {total} bytes");
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })+
+        }
+    };
+}
+
+on_both_backends!(
+    pages_carry_security_headers_and_a_csrf_cookie,
+    forms_without_the_csrf_token_or_from_another_site_are_refused,
+    sign_in_is_throttled_after_repeated_failures,
+    a_one_time_code_is_required_when_enabled,
+    the_portal_explains_every_invalid_field,
+    a_submission_gives_a_receipt_and_the_code_opens_the_ticket,
+    complaints_stay_within_their_departments_and_every_view_is_audited,
+    the_first_page_weighs_under_200_kilobytes,
+);
