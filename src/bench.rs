@@ -47,6 +47,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         due_every: i64,
     },
+    /// Server-side render time of the agents' queue page (50 tickets a page).
+    Queue {
+        #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+        backend: BenchBackend,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Open tickets in the organization.
+        #[arg(long, default_value_t = 10_000)]
+        tickets: i64,
+        /// Renders to time (after 50 warm-up renders).
+        #[arg(long, default_value_t = 2_000)]
+        renders: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -79,6 +92,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             tickets,
             due_every,
         } => timer_benchmark(backend, &postgres_url, tickets, due_every).await,
+        BenchCommand::Queue {
+            backend,
+            postgres_url,
+            tickets,
+            renders,
+        } => queue_benchmark(backend, &postgres_url, tickets, renders).await,
     }
 }
 
@@ -558,5 +577,144 @@ async fn timer_benchmark(
     if empty.claimed != 0 {
         bail!("the sweep left {} due timers behind", empty.claimed);
     }
+    Ok(())
+}
+
+/// `sanad bench queue`: times what the server does for one queue page — the queue query, the
+/// counts of every queue, and the template — for an agent (whose visibility rule is part of
+/// the query) and for a director, each seeing 50 tickets a page.
+async fn queue_benchmark(
+    backend: BenchBackend,
+    postgres_url: &str,
+    tickets: i64,
+    renders: u32,
+) -> anyhow::Result<()> {
+    if tickets < 50 || renders < 1 {
+        bail!("--tickets must be at least 50 and --renders at least 1");
+    }
+    let directory = tempfile_directory()?;
+    let schema = format!("sanad_queue_{}", std::process::id());
+    let url = match backend {
+        BenchBackend::Sqlite => sanad_store::DatabaseUrl::parse(&format!(
+            "sqlite://{}",
+            directory.join("queue.db").display()
+        ))?,
+        BenchBackend::Postgres => {
+            sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await?
+        }
+    };
+    let store = sanad_store::Store::open(
+        &url,
+        sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
+    )
+    .await?;
+    let org =
+        crate::create_organization(&store, "queue", "Queue", Some("QU"), "Asia/Riyadh", 168)
+            .await?;
+    let now = jiff::Timestamp::now();
+    store
+        .apply_policy(
+            &org,
+            "seed-004.toml",
+            include_str!("../policies/seed-004-diplomas-platform.toml"),
+            sanad_store::RecomputeDeadlines::KeepRunning,
+            now,
+        )
+        .await?;
+    let org = store
+        .organization_by_slug("queue")
+        .await?
+        .context("the organization vanished")?;
+    let first = sanad_store::NewTicket {
+        kind: sanad_domain::TicketKind::Inquiry,
+        channel: sanad_domain::Channel::Email,
+        subject: sanad_domain::Subject::parse("لا أستطيع الدخول إلى المنصة")?,
+        body: sanad_domain::MessageBody::parse("benchmark")?,
+        category: None,
+        requester: sanad_store::NewRequester {
+            name: sanad_domain::PersonName::parse("متدرب تجريبي")?,
+            contact: sanad_store::RequesterContact::Email(sanad_domain::EmailAddress::parse(
+                "bench@example.sa",
+            )?),
+            requester_type: sanad_domain::RequesterType::Trainee,
+        },
+        attachments: Vec::new(),
+    };
+    let requester = store
+        .create_ticket(&org, &first, None, &sanad_store::Actor::System, now)
+        .await?
+        .ticket
+        .requester
+        .id;
+    store
+        .seed_open_tickets_for_benchmark(&org, requester, tickets - 1, 100, now)
+        .await?;
+    let state = sanad_web::AppState {
+        store: store.clone(),
+        clock: std::sync::Arc::new(sanad_web::SystemClock),
+        metrics: sanad_web::metrics_handle(),
+    };
+    println!("backend: {backend:?}; {tickets} open tickets; {renders} renders per viewer");
+    println!();
+    println!("| viewer | queue | p50 | p99 | max | page size |");
+    println!("|---|---|---|---|---|---|");
+    for (role, departments) in [("agent", vec!["student-support".to_owned()]), ("director", vec![])] {
+        let new = crate::new_user(
+            &format!("{role}@example.sa"),
+            role,
+            role,
+            &departments,
+            None,
+        )?;
+        let user = store.create_user(org.id, &new, now).await?;
+        let staff = sanad_web::ui::session::StaffContext {
+            page: sanad_web::ui::session::PageContext {
+                tr: sanad_web::ui::i18n::Tr::new(sanad_web::ui::i18n::Lang::Ar),
+                csrf: sanad_web::ui::session::CsrfToken(sanad_store::secrets::generate_token()),
+                cookies: sanad_web::ui::session::CookieSettings {
+                    security: sanad_web::CookieSecurity::AllowPlainHttp,
+                },
+                path: "/o/queue/desk".to_owned(),
+            },
+            org: org.clone(),
+            principal: sanad_domain::permissions::Principal::Staff {
+                user_id: user.id,
+                role: user.role,
+                departments: user.departments.clone(),
+            },
+            user,
+            zone: jiff::tz::TimeZone::get("Asia/Riyadh")?,
+            has_totp: false,
+        };
+        let params = sanad_web::ui::desk::QueueParams {
+            queue: Some("open".to_owned()),
+            ..Default::default()
+        };
+        let mut histogram = Histogram::<u64>::new(3)?;
+        let mut size = 0;
+        for round in 0..(renders + 50) {
+            let started = Instant::now();
+            let html = sanad_web::ui::desk::render_queue(&state, &staff, &params, false)
+                .await
+                .map_err(|error| anyhow::anyhow!("render failed: {error:?}"))?;
+            let elapsed = started.elapsed();
+            size = html.len();
+            if round >= 50 {
+                histogram.record(elapsed.as_micros() as u64)?;
+            }
+        }
+        println!(
+            "| {role} | all open, 50 a page | {:.2} ms | {:.2} ms | {:.2} ms | {} KiB |",
+            histogram.value_at_quantile(0.5) as f64 / 1000.0,
+            histogram.value_at_quantile(0.99) as f64 / 1000.0,
+            histogram.max() as f64 / 1000.0,
+            size / 1024
+        );
+    }
+    store.close().await;
+    if backend == BenchBackend::Postgres {
+        sanad_store::schemas::drop_postgres_schema(postgres_url, &schema).await?;
+    }
+    let _ = std::fs::remove_dir_all(&directory);
     Ok(())
 }

@@ -3,9 +3,9 @@
 //! satisfaction ratings, details of contacts logged by staff, channel settings, the agents'
 //! queues and the managers' dashboard figures.
 
+use crate::StoreError;
 use crate::backend::{Backend, Store, dispatch, postgres_queries, sqlite_queries};
 use crate::model::User;
-use crate::StoreError;
 use jiff::{SignedDuration, Timestamp};
 use sanad_domain::permissions::Principal;
 use sanad_domain::service_levels::{TargetKind, TargetState};
@@ -111,7 +111,7 @@ store_enum! {
         RecentlyUpdated => "updated",
         /// The nearest running deadline first; tickets without one last.
         DeadlineFirst => "deadline",
-        /// Critical first, then high, medium, low, unset.
+        /// High first, then medium, low, unset.
         ImportanceFirst => "importance",
     }
 }
@@ -451,7 +451,10 @@ impl Store {
         code_hash: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        dispatch!(self, desk_set_tracking_code(org_id, ticket_id, code_hash, now))
+        dispatch!(
+            self,
+            desk_set_tracking_code(org_id, ticket_id, code_hash, now)
+        )
     }
 
     /// The id of the ticket with this number whose tracking code has this digest.
@@ -520,7 +523,10 @@ impl Store {
         user_id: i64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        dispatch!(self, desk_record_ticket_view(org_id, ticket_id, user_id, now))
+        dispatch!(
+            self,
+            desk_record_ticket_view(org_id, ticket_id, user_id, now)
+        )
     }
 
     /// The latest recorded views in the organization, newest first.
@@ -566,7 +572,10 @@ impl Store {
         comment: &str,
         now: Timestamp,
     ) -> Result<RatingRecord, StoreError> {
-        dispatch!(self, desk_rate_ticket(org_id, ticket_id, score, comment, now))
+        dispatch!(
+            self,
+            desk_rate_ticket(org_id, ticket_id, score, comment, now)
+        )
     }
 
     pub async fn rating(&self, ticket_id: i64) -> Result<Option<RatingRecord>, StoreError> {
@@ -646,7 +655,10 @@ impl Store {
         now: Timestamp,
         breaching_within: SignedDuration,
     ) -> Result<Vec<(Queue, i64)>, StoreError> {
-        dispatch!(self, desk_queue_counts(org_id, viewer, now, breaching_within))
+        dispatch!(
+            self,
+            desk_queue_counts(org_id, viewer, now, breaching_within)
+        )
     }
 
     pub async fn dashboard(

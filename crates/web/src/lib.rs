@@ -172,8 +172,14 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
     let pages = ui::router(state.clone(), settings);
     api.route("/", axum::routing::get(ops::index))
         .route("/metrics", axum::routing::get(ops::metrics))
-        .fallback(|| async {
-            error::ApiError::not_found("no such endpoint; see /api/openapi.json")
+        .fallback(|uri: axum::http::Uri| async move {
+            // Unknown page addresses get a page; everything else is an API client's mistake.
+            if uri.path().starts_with("/o/") {
+                ui::page_error::PageError::NotFound.into_response()
+            } else {
+                error::ApiError::not_found("no such endpoint; see /api/openapi.json")
+                    .into_response()
+            }
         })
         .with_state(state)
         .merge(docs)

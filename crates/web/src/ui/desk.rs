@@ -66,18 +66,19 @@ fn enum_choices(tr: &Tr, prefix: &str, spellings: &[&str], selected: &str) -> Ve
 
 // ---- queues -------------------------------------------------------------------------------------
 
-#[derive(Deserialize, Default)]
+/// The queue page's query string; every field is optional and unknown values are ignored.
+#[derive(Deserialize, Default, Debug, Clone)]
 pub struct QueueParams {
-    queue: Option<String>,
-    kind: Option<String>,
-    status: Option<String>,
-    category: Option<String>,
-    department: Option<String>,
-    importance: Option<String>,
-    channel: Option<String>,
-    q: Option<String>,
-    sort: Option<String>,
-    page: Option<u32>,
+    pub queue: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub importance: Option<String>,
+    pub channel: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<u32>,
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {
