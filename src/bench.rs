@@ -710,6 +710,43 @@ async fn queue_benchmark(
             histogram.max() as f64 / 1000.0,
             size / 1024
         );
+        // Where the time goes: the parts of one render, timed alone.
+        let breaking_within = jiff::SignedDuration::from_hours(4);
+        let mut parts = Vec::new();
+        for sort in [sanad_store::QueueSort::DeadlineFirst, sanad_store::QueueSort::NewestFirst] {
+            let query = sanad_store::QueueQuery {
+                queue: sanad_store::Queue::AllOpen,
+                kind: None,
+                status: None,
+                category: None,
+                department: None,
+                importance: None,
+                channel: None,
+                text: None,
+                sort,
+                page: 1,
+                page_size: 50,
+                now: jiff::Timestamp::now(),
+                breaching_within: breaking_within,
+            };
+            let mut part = Histogram::<u64>::new(3)?;
+            for _ in 0..200 {
+                let started = Instant::now();
+                store.queue(org.id, &staff.principal, &query).await?;
+                part.record(started.elapsed().as_micros() as u64)?;
+            }
+            parts.push(format!("queue sorted {}: {:.2} ms", sort.as_str(), part.value_at_quantile(0.5) as f64 / 1000.0));
+        }
+        let mut counts = Histogram::<u64>::new(3)?;
+        for _ in 0..200 {
+            let started = Instant::now();
+            store
+                .queue_counts(org.id, &staff.principal, jiff::Timestamp::now(), breaking_within)
+                .await?;
+            counts.record(started.elapsed().as_micros() as u64)?;
+        }
+        parts.push(format!("queue counts: {:.2} ms", counts.value_at_quantile(0.5) as f64 / 1000.0));
+        println!("|   | p50 of the parts: {} | | | | |", parts.join("; "));
     }
     store.close().await;
     if backend == BenchBackend::Postgres {

@@ -129,6 +129,14 @@ async fn save_target(conn: &mut DbConn, org_id: i64, ticket_id: i64, row: &Targe
     .bind(micros(row.breached_at))
     .execute(&mut *conn)
     .await?;
+    // Keep the ticket's attention moment (see migration 20261122000004) in step with its targets.
+    sqlx::query(
+        "UPDATE tickets SET attention_at = COALESCE((SELECT MIN(tt.deadline_at) FROM ticket_targets tt \
+         WHERE tt.ticket_id = $1 AND tt.state IN ('running', 'breached')), 9223372036854775807) WHERE id = $1",
+    )
+    .bind(ticket_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -959,8 +967,9 @@ pub(crate) async fn seed_open_tickets_for_benchmark(
         .try_get("last")?;
     let sequence = "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1)";
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO tickets (id, org_id, number, kind, channel, status, subject, requester_id, created_at, updated_at, policy_version) \
-         {sequence} SELECT $2 + n, $3, 'BENCH-' || CAST($2 + n AS TEXT), 'inquiry', 'email', 'in_progress', 'benchmark ticket', $4, $5, $5, $6 FROM seq"
+        "INSERT INTO tickets (id, org_id, number, kind, channel, status, subject, requester_id, created_at, updated_at, policy_version, attention_at) \
+         {sequence} SELECT $2 + n, $3, 'BENCH-' || CAST($2 + n AS TEXT), 'inquiry', 'email', 'in_progress', 'benchmark ticket', $4, $5, $5, $6, \
+         CASE WHEN n % $7 = 0 THEN $5 ELSE $8 END FROM seq"
     )))
     .bind(count)
     .bind(first_id)
@@ -968,6 +977,8 @@ pub(crate) async fn seed_open_tickets_for_benchmark(
     .bind(requester_id)
     .bind(now_micros - 3_600_000_000)
     .bind(org.policy_version)
+    .bind(due_every)
+    .bind(later)
     .execute(&mut *tx)
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(

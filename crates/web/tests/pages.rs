@@ -35,7 +35,12 @@ async fn get_text(client: &reqwest::Client, url: &str) -> (StatusCode, String) {
 }
 
 /// Signs `email` in to the diplomas desk and returns the response to the password step.
-async fn sign_in(app: &UiApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+async fn sign_in(
+    app: &UiApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let (_, page) = get_text(client, &app.url("/o/diplomas/login")).await;
     client
         .post(app.url("/o/diplomas/login"))
@@ -98,7 +103,9 @@ async fn pages_carry_security_headers_and_a_csrf_cookie(backend: Backend) {
     let client = browser();
     let response = client.get(app.url("/o/diplomas")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let policy = response.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let policy = response.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
     assert!(policy.contains("script-src 'self'"), "{policy}");
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     assert!(!policy.contains("unsafe-inline"), "{policy}");
@@ -110,9 +117,9 @@ async fn pages_carry_security_headers_and_a_csrf_cookie(backend: Backend) {
         .map(|value| value.to_str().unwrap().to_owned())
         .collect();
     assert!(
-        cookies
-            .iter()
-            .any(|c| c.starts_with("sanad_csrf=") && c.contains("HttpOnly") && c.contains("SameSite=Lax")),
+        cookies.iter().any(|c| c.starts_with("sanad_csrf=")
+            && c.contains("HttpOnly")
+            && c.contains("SameSite=Lax")),
         "{cookies:?}"
     );
     let html = response.text().await.unwrap();
@@ -186,7 +193,13 @@ async fn sign_in_is_throttled_after_repeated_failures(backend: Backend) {
     let app = spawn_ui_app(backend, START).await;
     let client = browser();
     for _ in 0..5 {
-        let response = sign_in(&app, &client, "agent.students@example.sa", "wrong password!").await;
+        let response = sign_in(
+            &app,
+            &client,
+            "agent.students@example.sa",
+            "wrong password!",
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         let page = response.text().await.unwrap();
         assert!(page.contains("غير صحيحة"), "{page}");
@@ -214,7 +227,11 @@ async fn sign_in_is_throttled_after_repeated_failures(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    let after = client.get(app.url("/o/diplomas/desk")).send().await.unwrap();
+    let after = client
+        .get(app.url("/o/diplomas/desk"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), StatusCode::SEE_OTHER);
     assert!(
         after.headers()[LOCATION]
@@ -243,22 +260,33 @@ async fn a_one_time_code_is_required_when_enabled(backend: Backend) {
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(location.starts_with("/o/diplomas/login/code"), "{location}");
     // The half-signed-in session does not open the desk.
-    let desk = client.get(app.url("/o/diplomas/desk")).send().await.unwrap();
+    let desk = client
+        .get(app.url("/o/diplomas/desk"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(desk.status(), StatusCode::SEE_OTHER);
     let (_, page) = get_text(&client, &app.url(&location)).await;
     let csrf = csrf_of(&page);
     let wrong = client
         .post(app.url("/o/diplomas/login/code"))
-        .form(&[("_csrf", csrf.as_str()), ("code", "000000"), ("next", "/o/diplomas/desk")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", "000000"),
+            ("next", "/o/diplomas/desk"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let code =
-        sanad_web::ui::auth::totp_code_at(&secret, app.clock.now()).unwrap();
+    let code = sanad_web::ui::auth::totp_code_at(&secret, app.clock.now()).unwrap();
     let right = client
         .post(app.url("/o/diplomas/login/code"))
-        .form(&[("_csrf", csrf.as_str()), ("code", code.as_str()), ("next", "/o/diplomas/desk")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", code.as_str()),
+            ("next", "/o/diplomas/desk"),
+        ])
         .send()
         .await
         .unwrap();
@@ -271,7 +299,10 @@ async fn the_portal_explains_every_invalid_field(backend: Backend) {
     let app = spawn_ui_app(backend, START).await;
     let client = browser();
     let (_, page) = get_text(&client, &app.url("/o/diplomas/new")).await;
-    assert!(page.contains("آداب التواصل"), "seed 004's etiquette is shown");
+    assert!(
+        page.contains("آداب التواصل"),
+        "seed 004's etiquette is shown"
+    );
     let form = reqwest::multipart::Form::new()
         .text("_csrf", csrf_of(&page))
         .text("kind", "complaint")
@@ -351,18 +382,27 @@ async fn a_submission_gives_a_receipt_and_the_code_opens_the_ticket(backend: Bac
     let code = between(&receipt, "id=\"receipt-code\">", "<");
     assert!(number.starts_with("ET-2026-"), "{number}");
     // The receipt's browser follows the ticket at once.
-    let (status, mine) = get_text(&client, &app.url(&format!("/o/e-training/track/{number}"))).await;
+    let (status, mine) =
+        get_text(&client, &app.url(&format!("/o/e-training/track/{number}"))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(mine.contains("لا يظهر الاختبار النهائي"));
     assert!(mine.contains("لقطة.pdf"));
     // Another browser needs the code; a wrong one is refused.
     let stranger = browser();
-    let (status, _) = get_text(&stranger, &app.url(&format!("/o/e-training/track/{number}"))).await;
+    let (status, _) = get_text(
+        &stranger,
+        &app.url(&format!("/o/e-training/track/{number}")),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, track) = get_text(&stranger, &app.url("/o/e-training/track")).await;
     let wrong = stranger
         .post(app.url("/o/e-training/track"))
-        .form(&[("_csrf", csrf_of(&track).as_str()), ("number", number.as_str()), ("code", "AAAAA-AAAAA")])
+        .form(&[
+            ("_csrf", csrf_of(&track).as_str()),
+            ("number", number.as_str()),
+            ("code", "AAAAA-AAAAA"),
+        ])
         .send()
         .await
         .unwrap();
@@ -370,12 +410,20 @@ async fn a_submission_gives_a_receipt_and_the_code_opens_the_ticket(backend: Bac
     let typed = code.to_lowercase().replace('-', " ");
     let right = stranger
         .post(app.url("/o/e-training/track"))
-        .form(&[("_csrf", csrf_of(&track).as_str()), ("number", number.to_lowercase().as_str()), ("code", typed.as_str())])
+        .form(&[
+            ("_csrf", csrf_of(&track).as_str()),
+            ("number", number.to_lowercase().as_str()),
+            ("code", typed.as_str()),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(right.status(), StatusCode::SEE_OTHER);
-    let (status, seen) = get_text(&stranger, &app.url(&format!("/o/e-training/track/{number}"))).await;
+    let (status, seen) = get_text(
+        &stranger,
+        &app.url(&format!("/o/e-training/track/{number}")),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(seen.contains("لا يظهر الاختبار النهائي"));
     // The magic link works too, and redirects away from the code.
@@ -454,7 +502,12 @@ async fn the_first_page_weighs_under_200_kilobytes(backend: Backend) {
             bytes.len()
         }
     };
-    let html = reqwest::get(app.url("/o/diplomas")).await.unwrap().text().await.unwrap();
+    let html = reqwest::get(app.url("/o/diplomas"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let mut total = fetch(app.url("/o/diplomas")).await;
     let assets: Vec<String> = html
         .split('"')

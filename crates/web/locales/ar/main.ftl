@@ -404,3 +404,4 @@ hijri-month-9 = رمضان
 hijri-month-10 = شوال
 hijri-month-11 = ذو القعدة
 hijri-month-12 = ذو الحجة
+event-change = { $field }: من «{ $before }» إلى «{ $after }»

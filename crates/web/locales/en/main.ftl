@@ -392,3 +392,4 @@ hijri-month-9 = Ramadan
 hijri-month-10 = Shawwal
 hijri-month-11 = Dhu al-Qadah
 hijri-month-12 = Dhu al-Hijjah
+event-change = { $field }: “{ $before }” → “{ $after }”

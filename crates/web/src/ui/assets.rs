@@ -87,7 +87,10 @@ pub async fn serve_asset(Path((requested_version, name)): Path<(String, String)>
     };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
         asset.bytes,

@@ -173,7 +173,11 @@ pub struct NextQuery {
 fn safe_next(org: &Organization, next: Option<&str>) -> String {
     let desk = format!("/o/{}/desk", org.slug);
     match next {
-        Some(next) if next == desk || next.starts_with(&format!("{desk}/")) || next.starts_with(&format!("{desk}?")) => {
+        Some(next)
+            if next == desk
+                || next.starts_with(&format!("{desk}/"))
+                || next.starts_with(&format!("{desk}?")) =>
+        {
             next.to_owned()
         }
         _ => desk,
@@ -181,12 +185,7 @@ fn safe_next(org: &Organization, next: Option<&str>) -> String {
 }
 
 fn login_chrome(login: &LoginOrg) -> Chrome {
-    let mut chrome = chrome::portal(
-        &login.page,
-        &login.org,
-        login.page.tr.t("login-title"),
-        "",
-    );
+    let mut chrome = chrome::portal(&login.page, &login.org, login.page.tr.t("login-title"), "");
     chrome.nav.clear();
     chrome
 }
@@ -320,7 +319,8 @@ pub async fn login_submit(
             next,
         )
     };
-    let secret = start_session(&state, &login.org, credentials.user.id, kind, lifetime, now).await?;
+    let secret =
+        start_session(&state, &login.org, credentials.user.id, kind, lifetime, now).await?;
     let mut response = Redirect::to(&target).into_response();
     let max_age = lifetime.as_secs();
     append_cookie(
@@ -427,7 +427,15 @@ pub async fn code_submit(
     }
     state.store.delete_session(&digest).await?;
     let lifetime = SignedDuration::from_hours(STAFF_SESSION_HOURS);
-    let secret = start_session(&state, &login.org, user_id, SessionKind::Staff, lifetime, now).await?;
+    let secret = start_session(
+        &state,
+        &login.org,
+        user_id,
+        SessionKind::Staff,
+        lifetime,
+        now,
+    )
+    .await?;
     let mut response = Redirect::to(&safe_next(&login.org, Some(&form.next))).into_response();
     append_cookie(
         response.headers_mut(),
@@ -512,7 +520,11 @@ async fn account_page(
 }
 
 pub async fn account(staff: StaffContext) -> Result<Html<String>, PageError> {
-    Ok(Html(account_page(&staff, String::new(), String::new()).await?.render()?))
+    Ok(Html(
+        account_page(&staff, String::new(), String::new())
+            .await?
+            .render()?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -562,7 +574,8 @@ pub async fn change_password(
                 .store
                 .set_user_password(staff.org.id, staff.user.id, &hash)
                 .await?;
-            let page = account_page(&staff, tr.t("account-password-changed"), String::new()).await?;
+            let page =
+                account_page(&staff, tr.t("account-password-changed"), String::new()).await?;
             Ok(Html(page.render()?).into_response())
         }
         Err(error) => {
@@ -643,7 +656,10 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse battery!", &hash));
         assert!(!verify_password("anything", "not a hash"));
-        assert!(matches!(hash_password("short"), Err(PasswordError::TooShort)));
+        assert!(matches!(
+            hash_password("short"),
+            Err(PasswordError::TooShort)
+        ));
     }
 
     #[test]
@@ -652,8 +668,16 @@ mod tests {
         let now: Timestamp = "2026-11-22T07:00:00Z".parse().unwrap();
         let code = totp_code_at(&secret, now).unwrap();
         assert!(totp_code_is_valid(&secret, &code, now));
-        assert!(totp_code_is_valid(&secret, &code, now + SignedDuration::from_secs(30)));
-        assert!(!totp_code_is_valid(&secret, &code, now + SignedDuration::from_mins(5)));
+        assert!(totp_code_is_valid(
+            &secret,
+            &code,
+            now + SignedDuration::from_secs(30)
+        ));
+        assert!(!totp_code_is_valid(
+            &secret,
+            &code,
+            now + SignedDuration::from_mins(5)
+        ));
         assert!(!totp_code_is_valid(&secret, "000000x", now));
     }
 
@@ -670,7 +694,10 @@ mod tests {
             policy_version: None,
         };
         let cases = [
-            (Some("/o/acme/desk/tickets/AC-1"), "/o/acme/desk/tickets/AC-1"),
+            (
+                Some("/o/acme/desk/tickets/AC-1"),
+                "/o/acme/desk/tickets/AC-1",
+            ),
             (Some("https://evil.example/o/acme/desk"), "/o/acme/desk"),
             (Some("//evil.example"), "/o/acme/desk"),
             (Some("/o/acme/desk-evil"), "/o/acme/desk"),

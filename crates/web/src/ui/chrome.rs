@@ -110,10 +110,20 @@ pub fn desk(staff: &StaffContext, title: String, current: &str) -> Chrome {
     chrome.home_href = base.clone();
     let mut items = vec![("queues", base.clone(), "nav-queues", "g q")];
     if staff.may_change() {
-        items.push(("log", format!("{base}/log-contact"), "nav-log-contact", "g l"));
+        items.push((
+            "log",
+            format!("{base}/log-contact"),
+            "nav-log-contact",
+            "g l",
+        ));
     }
     if staff.is_manager() {
-        items.push(("dashboard", format!("{base}/dashboard"), "nav-dashboard", "g d"));
+        items.push((
+            "dashboard",
+            format!("{base}/dashboard"),
+            "nav-dashboard",
+            "g d",
+        ));
     }
     if staff.is_admin() {
         items.push(("admin", format!("{base}/admin"), "nav-admin", "g a"));

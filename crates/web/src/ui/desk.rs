@@ -513,17 +513,40 @@ pub fn fill_canned(body: &str, detail: &TicketDetail, agent: &User, org_name: &s
         .replace("{{subject}}", &detail.ticket.subject)
 }
 
-fn timeline_items(
-    detail: &TicketDetail,
-    staff: &StaffContext,
-    users: &[User],
-) -> Vec<TimelineItem> {
+/// The names a timeline shows instead of stored codes and ids.
+pub struct Names<'a> {
+    pub users: &'a [User],
+    pub departments: &'a [sanad_store::Department],
+    pub categories: &'a [sanad_store::Category],
+}
+
+impl Names<'_> {
+    fn department(&self, tr: &Tr, code: &str) -> String {
+        self.departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| tr.lang.pick(&d.name_ar, &d.name_en).to_owned())
+            .unwrap_or_else(|| code.to_owned())
+    }
+
+    fn category(&self, tr: &Tr, code: &str) -> String {
+        self.categories
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| tr.lang.pick(&c.name_ar, &c.name_en).to_owned())
+            .unwrap_or_else(|| code.to_owned())
+    }
+}
+
+fn timeline_items(detail: &TicketDetail, staff: &StaffContext, names: &Names<'_>) -> Vec<TimelineItem> {
     let tr = *staff.tr();
     let base = ticket_base(staff, &detail.ticket.number);
     let mut items: Vec<(jiff::Timestamp, i64, TimelineItem)> = Vec::new();
     for message in &detail.messages {
         let (class, kind_key) = match message.kind {
-            MessageKind::RequesterMessage => ("message message-requester", "message-kind-requester"),
+            MessageKind::RequesterMessage => {
+                ("message message-requester", "message-kind-requester")
+            }
             MessageKind::PublicReply => ("message message-staff", "message-kind-reply"),
             MessageKind::InternalNote => ("message message-note", "message-kind-note"),
         };
@@ -546,7 +569,7 @@ fn timeline_items(
         ));
     }
     for event in &detail.events {
-        let Some(text) = describe_event(event, &tr, users) else {
+        let Some(text) = describe_event(event, &tr, names) else {
             continue;
         };
         let author = if event.actor_kind == "system" {
@@ -573,7 +596,7 @@ fn timeline_items(
 }
 
 /// One line about an event, or `None` for events the messages already show.
-fn describe_event(event: &sanad_store::Event, tr: &Tr, users: &[User]) -> Option<String> {
+fn describe_event(event: &sanad_store::Event, tr: &Tr, names: &Names<'_>) -> Option<String> {
     use sanad_domain::EventKind;
     let value_text = |value: &Option<serde_json::Value>, field: &str| -> String {
         match value {
@@ -583,16 +606,21 @@ fn describe_event(event: &sanad_store::Event, tr: &Tr, users: &[User]) -> Option
                 "kind" => tr.value("kind", text),
                 "importance" => tr.value("importance", text),
                 "complexity" => tr.value("complexity", text),
+                "category" => names.category(tr, text),
                 _ => text.clone(),
             },
             Some(serde_json::Value::Number(number)) if field == "assignee" => number
                 .as_i64()
-                .and_then(|id| users.iter().find(|u| u.id == id))
+                .and_then(|id| names.users.iter().find(|u| u.id == id))
                 .map(|u| u.name.clone())
                 .unwrap_or_else(|| number.to_string()),
             Some(serde_json::Value::Array(values)) => values
                 .iter()
-                .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+                .map(|v| match v.as_str() {
+                    Some(code) if field == "departments" => names.department(tr, code),
+                    Some(text) => text.to_owned(),
+                    None => v.to_string(),
+                })
                 .collect::<Vec<_>>()
                 .join("، "),
             Some(other) => other.to_string(),
@@ -603,20 +631,17 @@ fn describe_event(event: &sanad_store::Event, tr: &Tr, users: &[User]) -> Option
         EventKind::Created => Some(tr.t("event-created")),
         EventKind::Changed => {
             let field = event.field.map(|f| f.as_str()).unwrap_or("value");
-            Some(format!(
-                "{}: {} ← {}",
-                tr.value("field", field),
-                value_text(&event.after, field),
-                value_text(&event.before, field)
+            Some(tr.change(
+                &tr.value("field", field),
+                &value_text(&event.before, field),
+                &value_text(&event.after, field),
             ))
         }
         EventKind::ServiceLevel => {
             let after = event.after.as_ref();
             let detail = match after.and_then(|v| v.get("change")).and_then(|v| v.as_str()) {
                 Some(change) => change,
-                None if after.is_some_and(|v| v.get("escalation_stage").is_some()) => {
-                    "escalated"
-                }
+                None if after.is_some_and(|v| v.get("escalation_stage").is_some()) => "escalated",
                 None => "other",
             };
             let target = event
@@ -626,7 +651,11 @@ fn describe_event(event: &sanad_store::Event, tr: &Tr, users: &[User]) -> Option
                 .and_then(|v| v.as_str())
                 .map(|t| tr.value("target", t))
                 .unwrap_or_default();
-            Some(format!("{} {target}", tr.value("sla-event", detail)).trim().to_owned())
+            Some(
+                format!("{} {target}", tr.value("sla-event", detail))
+                    .trim()
+                    .to_owned(),
+            )
         }
     }
 }
@@ -677,7 +706,14 @@ async fn ticket_page(
             state: tr.value("target-state", target.state.as_str()),
             class: target_state_class(target.state, target.deadline, now),
             running: target.state == TargetState::Running,
-            duration: target.duration.clone(),
+            duration: sanad_domain::calendar::DurationExpr::parse(&target.duration)
+                .map(|expr| {
+                    sanad_domain::policy::duration_phrase(
+                        &expr,
+                        super::format::policy_lang(tr.lang),
+                    )
+                })
+                .unwrap_or_else(|_| target.duration.clone()),
             deadline: shown_time(target.deadline, &staff.zone, &tr),
         })
         .collect();
@@ -771,7 +807,15 @@ async fn ticket_page(
         .unwrap_or_default();
     let timeline = TimelineFragment {
         src: format!("{base}/timeline"),
-        items: timeline_items(&detail, staff, &users),
+        items: timeline_items(
+            &detail,
+            staff,
+            &Names {
+                users: &users,
+                departments: &departments,
+                categories: &categories,
+            },
+        ),
     };
     Ok(TicketPage {
         chrome: chrome::desk(staff, ticket.number.clone(), "queues"),
@@ -882,9 +926,19 @@ pub async fn timeline(
 ) -> Result<Html<String>, PageError> {
     let detail = visible_ticket(&state, &staff, &number, AuditView::AlreadyRecorded).await?;
     let users = state.store.users(staff.org.id).await?;
+    let departments = state.store.departments(staff.org.id).await?;
+    let categories = state.store.categories(staff.org.id).await?;
     let fragment = TimelineFragment {
         src: format!("{}/timeline", ticket_base(&staff, &detail.ticket.number)),
-        items: timeline_items(&detail, &staff, &users),
+        items: timeline_items(
+            &detail,
+            &staff,
+            &Names {
+                users: &users,
+                departments: &departments,
+                categories: &categories,
+            },
+        ),
     };
     Ok(Html(fragment.render()?))
 }
@@ -947,7 +1001,12 @@ pub async fn live(
                 && marker != beat.marker
             {
                 beat.marker = marker;
-                return Some((Ok(SseEvent::default().event("changed").data(marker.to_string())), beat));
+                return Some((
+                    Ok(SseEvent::default()
+                        .event("changed")
+                        .data(marker.to_string())),
+                    beat,
+                ));
             }
             let others = store
                 .presence(beat.ticket_id, now - jiff::SignedDuration::from_secs(20))
@@ -1012,11 +1071,7 @@ pub async fn attachment(
         .attachment(staff.org.id, &detail.ticket.number, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let bytes = state
-        .store
-        .attachments()
-        .get(&meta.storage_key)
-        .await?;
+    let bytes = state.store.attachments().get(&meta.storage_key).await?;
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         super::page_error::form_urlencoded_component(&meta.filename)
@@ -1076,7 +1131,12 @@ pub async fn reply(
     };
     let mut errors = FieldErrors::default();
     let body = MessageBody::parse(&body_text)
-        .map_err(|_| errors.add("body", tr.n("error-text-length", MessageBody::MAX_CHARS as i64)))
+        .map_err(|_| {
+            errors.add(
+                "body",
+                tr.n("error-text-length", MessageBody::MAX_CHARS as i64),
+            )
+        })
         .ok();
     let then = form
         .text("then")
@@ -1147,7 +1207,12 @@ pub async fn classify(
     let form: ClassifyForm = parse_form(&body)?;
     check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
     let detail = changeable_ticket(&state, &staff, &number).await?;
-    let pick = |value: &Option<String>| value.as_deref().filter(|v| !v.is_empty()).map(str::to_owned);
+    let pick = |value: &Option<String>| {
+        value
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let invalid = |what: &str| PageError::rejected(format!("unknown {what}"));
     let mut changes = TicketChanges {
         kind: pick(&form.kind)
@@ -1551,7 +1616,12 @@ pub async fn log_contact_submit(
             .ok(),
     };
     let subject = Subject::parse(&values.subject)
-        .map_err(|_| errors.add("subject", tr.n("error-text-length", Subject::MAX_CHARS as i64)))
+        .map_err(|_| {
+            errors.add(
+                "subject",
+                tr.n("error-text-length", Subject::MAX_CHARS as i64),
+            )
+        })
         .ok();
     let body = MessageBody::parse(&values.body)
         .map_err(|_| {
@@ -1648,7 +1718,10 @@ mod tests {
 
     #[test]
     fn staff_move_tickets_only_along_the_lifecycle() {
-        assert_eq!(next_statuses(TicketStatus::Received), &[] as &[TicketStatus]);
+        assert_eq!(
+            next_statuses(TicketStatus::Received),
+            &[] as &[TicketStatus]
+        );
         assert_eq!(
             next_statuses(TicketStatus::InProgress),
             &[TicketStatus::WaitingOnRequester, TicketStatus::Resolved]

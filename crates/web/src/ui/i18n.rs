@@ -88,6 +88,18 @@ impl Count for i64 {
     }
 }
 
+impl Count for i32 {
+    fn count(&self) -> i64 {
+        i64::from(*self)
+    }
+}
+
+impl Count for u32 {
+    fn count(&self) -> i64 {
+        i64::from(*self)
+    }
+}
+
 impl Count for usize {
     fn count(&self) -> i64 {
         i64::try_from(*self).unwrap_or(i64::MAX)
@@ -119,7 +131,10 @@ impl Tr {
     /// A message with one text argument.
     pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
         let mut arguments: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        arguments.insert(Cow::Owned(name.to_owned()), FluentValue::from(value.to_owned()));
+        arguments.insert(
+            Cow::Owned(name.to_owned()),
+            FluentValue::from(value.to_owned()),
+        );
         LOCALES.lookup_with_args(self.lang.identifier(), key, &arguments)
     }
 
@@ -136,8 +151,21 @@ impl Tr {
         let count = count.count();
         let mut arguments: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         arguments.insert(Cow::Borrowed("count"), FluentValue::from(count));
-        arguments.insert(Cow::Owned(name.to_owned()), FluentValue::from(value.to_owned()));
+        arguments.insert(
+            Cow::Owned(name.to_owned()),
+            FluentValue::from(value.to_owned()),
+        );
         LOCALES.lookup_with_args(self.lang.identifier(), key, &arguments)
+    }
+
+    /// "field: before → after", worded per language (an arrow would point the wrong way in
+    /// right-to-left text).
+    pub fn change(&self, field: &str, before: &str, after: &str) -> String {
+        let mut arguments: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        arguments.insert(Cow::Borrowed("field"), FluentValue::from(field.to_owned()));
+        arguments.insert(Cow::Borrowed("before"), FluentValue::from(before.to_owned()));
+        arguments.insert(Cow::Borrowed("after"), FluentValue::from(after.to_owned()));
+        LOCALES.lookup_with_args(self.lang.identifier(), "event-change", &arguments)
     }
 
     /// The display name of a value of one of the domain's string enumerations, from the
@@ -175,19 +203,16 @@ mod tests {
     #[test]
     fn both_languages_define_the_same_messages() {
         let keys = |lang: &str| -> std::collections::BTreeSet<String> {
-            let directory =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang);
+            let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("locales")
+                .join(lang);
             let mut text = String::new();
             for entry in std::fs::read_dir(directory).unwrap() {
                 text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
                 text.push('\n');
             }
             text.lines()
-                .filter(|line| {
-                    line.chars()
-                        .next()
-                        .is_some_and(|c| c.is_ascii_lowercase())
-                })
+                .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
                 .filter_map(|line| line.split_once('=').map(|(key, _)| key.trim().to_owned()))
                 .collect()
         };
@@ -195,7 +220,13 @@ mod tests {
         let english = keys("en");
         let only_arabic: Vec<_> = arabic.difference(&english).collect();
         let only_english: Vec<_> = english.difference(&arabic).collect();
-        assert!(only_arabic.is_empty(), "missing in English: {only_arabic:?}");
-        assert!(only_english.is_empty(), "missing in Arabic: {only_english:?}");
+        assert!(
+            only_arabic.is_empty(),
+            "missing in English: {only_arabic:?}"
+        );
+        assert!(
+            only_english.is_empty(),
+            "missing in Arabic: {only_english:?}"
+        );
     }
 }

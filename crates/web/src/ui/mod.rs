@@ -6,9 +6,11 @@
 //! what it prints (the only `|safe` values are HTML rendered by another template or by the
 //! policy renderer, which escapes raw HTML).
 
+pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod chrome;
+pub mod dashboard;
 pub mod desk;
 pub mod format;
 pub mod forms;
@@ -50,7 +52,10 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             "/o/{slug}/track/{number}/escalate",
             post(portal::requester_escalate),
         )
-        .route("/o/{slug}/track/{number}/rate", post(portal::requester_rate))
+        .route(
+            "/o/{slug}/track/{number}/rate",
+            post(portal::requester_rate),
+        )
         .route("/o/{slug}/policy", get(portal::policy))
         .route(
             "/o/{slug}/login",
@@ -101,6 +106,65 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             "/o/{slug}/desk/tickets/{number}/root-cause",
             post(desk::root_cause),
         )
+        .route("/o/{slug}/desk/dashboard", get(dashboard::dashboard))
+        .route(
+            "/o/{slug}/desk/admin",
+            get(admin::organization).post(admin::organization_save),
+        )
+        .route(
+            "/o/{slug}/desk/admin/policy",
+            get(admin::policy).post(admin::policy_apply),
+        )
+        .route(
+            "/o/{slug}/desk/admin/departments",
+            get(admin::departments).post(admin::department_create),
+        )
+        .route(
+            "/o/{slug}/desk/admin/departments/{code}",
+            post(admin::department_update),
+        )
+        .route(
+            "/o/{slug}/desk/admin/departments/{code}/archive",
+            post(admin::department_archive),
+        )
+        .route(
+            "/o/{slug}/desk/admin/categories",
+            get(admin::categories).post(admin::category_create),
+        )
+        .route(
+            "/o/{slug}/desk/admin/categories/{code}",
+            post(admin::category_update),
+        )
+        .route(
+            "/o/{slug}/desk/admin/categories/{code}/archive",
+            post(admin::category_archive),
+        )
+        .route(
+            "/o/{slug}/desk/admin/staff",
+            get(admin::staff_list).post(admin::staff_create),
+        )
+        .route("/o/{slug}/desk/admin/staff/{id}", post(admin::staff_update))
+        .route(
+            "/o/{slug}/desk/admin/staff/{id}/password",
+            post(admin::staff_password),
+        )
+        .route(
+            "/o/{slug}/desk/admin/canned",
+            get(admin::canned).post(admin::canned_create),
+        )
+        .route(
+            "/o/{slug}/desk/admin/canned/{id}",
+            post(admin::canned_update),
+        )
+        .route(
+            "/o/{slug}/desk/admin/canned/{id}/archive",
+            post(admin::canned_archive),
+        )
+        .route(
+            "/o/{slug}/desk/admin/channels",
+            get(admin::channels).post(admin::channels_save),
+        )
+        .route("/o/{slug}/desk/admin/audit", get(admin::audit))
         .layer(middleware::from_fn_with_state(cookies, session::guard))
         .with_state(state);
     Router::new()

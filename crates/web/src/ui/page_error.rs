@@ -14,10 +14,18 @@ pub enum PageError {
     /// The form's CSRF token does not match the browser's cookie.
     CsrfMismatch,
     /// The page needs a signed-in staff member.
-    SignIn { org_slug: String, next: String },
+    SignIn {
+        org_slug: String,
+        next: String,
+    },
     /// The request was understood but cannot be carried out; the text says why.
-    Rejected { status: StatusCode, detail: String },
-    TooManyAttempts { retry_after_minutes: i64 },
+    Rejected {
+        status: StatusCode,
+        detail: String,
+    },
+    TooManyAttempts {
+        retry_after_minutes: i64,
+    },
     Unavailable,
     Internal,
 }

@@ -99,10 +99,11 @@ impl Portal {
             .and_then(|policy| policy.channel(channel))
             .and_then(|entry| entry.first_response.as_ref());
         match duration {
-            Some(duration) => {
-                self.tr()
-                    .t1("receipt-promise", "within", &within_words(duration, self.tr()))
-            }
+            Some(duration) => self.tr().t1(
+                "receipt-promise",
+                "within",
+                &within_words(duration, self.tr()),
+            ),
             None => self.tr().t("receipt-promise-unset"),
         }
     }
@@ -261,7 +262,10 @@ async fn new_request_page(
         .into_iter()
         .filter(|category| !category.archived)
         .map(|category| Choice {
-            label: tr.lang.pick(&category.name_ar, &category.name_en).to_owned(),
+            label: tr
+                .lang
+                .pick(&category.name_ar, &category.name_en)
+                .to_owned(),
             value: category.code,
         })
         .collect();
@@ -348,7 +352,12 @@ fn parse_submission(
         }
     };
     let subject = Subject::parse(&values.subject)
-        .map_err(|_| errors.add("subject", tr.n("error-text-length", Subject::MAX_CHARS as i64)))
+        .map_err(|_| {
+            errors.add(
+                "subject",
+                tr.n("error-text-length", Subject::MAX_CHARS as i64),
+            )
+        })
         .ok();
     let body = MessageBody::parse(&values.body)
         .map_err(|_| {
@@ -387,23 +396,26 @@ fn parse_submission(
     }
     let attachments = check_uploads(files, &mut errors, tr);
     match (kind, subject, body, name, contact, requester_type) {
-        (Some(kind), Some(subject), Some(body), Some(name), Some(contact), Some(requester_type))
-            if errors.is_empty() =>
-        {
-            Ok(NewTicket {
-                kind,
-                channel: Channel::WebForm,
-                subject,
-                body,
-                category,
-                requester: NewRequester {
-                    name,
-                    contact,
-                    requester_type,
-                },
-                attachments,
-            })
-        }
+        (
+            Some(kind),
+            Some(subject),
+            Some(body),
+            Some(name),
+            Some(contact),
+            Some(requester_type),
+        ) if errors.is_empty() => Ok(NewTicket {
+            kind,
+            channel: Channel::WebForm,
+            subject,
+            body,
+            category,
+            requester: NewRequester {
+                name,
+                contact,
+                requester_type,
+            },
+            attachments,
+        }),
         _ => Err(errors),
     }
 }
@@ -531,12 +543,7 @@ pub async fn submit_request(
     let code = new_tracking_code();
     state
         .store
-        .set_tracking_code(
-            portal.org.id,
-            ticket.id,
-            &secrets::token_digest(&code),
-            now,
-        )
+        .set_tracking_code(portal.org.id, ticket.id, &secrets::token_digest(&code), now)
         .await?;
     let cookie = start_tracking_session(&state, &portal, ticket.id, now).await?;
     let page = ReceiptPage {
@@ -689,8 +696,7 @@ pub async fn track_submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
     let cookie = start_tracking_session(&state, &portal, ticket_id, now).await?;
-    let mut response =
-        Redirect::to(&format!("{}/track/{number}", portal.base())).into_response();
+    let mut response = Redirect::to(&format!("{}/track/{number}", portal.base())).into_response();
     append_cookie(response.headers_mut(), &cookie);
     Ok(response)
 }
@@ -794,7 +800,11 @@ pub async fn ticket(
         .page
         .path
         .split_once("done=")
-        .map(|(_, key)| portal.tr().t(&format!("flash-{}", key.split('&').next().unwrap_or(""))))
+        .map(|(_, key)| {
+            portal
+                .tr()
+                .t(&format!("flash-{}", key.split('&').next().unwrap_or("")))
+        })
         .unwrap_or_default();
     let page = ticket_page(&state, &portal, detail, flash).await?;
     Ok(Html(page.render()?).into_response())
@@ -855,7 +865,11 @@ async fn ticket_page(
         .escalations
         .iter()
         .any(|escalation| escalation.reason == "requester");
-    let rating = state.store.rating(ticket.id).await?.map(|rating| rating.score);
+    let rating = state
+        .store
+        .rating(ticket.id)
+        .await?
+        .map(|rating| rating.score);
     Ok(TicketPage {
         chrome: chrome::portal(&portal.page, &portal.org, ticket.number.clone(), "track"),
         base: format!("{}/track/{}", portal.base(), ticket.number),
@@ -927,7 +941,12 @@ pub async fn requester_reply(
     let tr = *portal.tr();
     let mut errors = FieldErrors::default();
     let body = MessageBody::parse(form.text("body").unwrap_or_default())
-        .map_err(|_| errors.add("body", tr.n("error-text-length", MessageBody::MAX_CHARS as i64)))
+        .map_err(|_| {
+            errors.add(
+                "body",
+                tr.n("error-text-length", MessageBody::MAX_CHARS as i64),
+            )
+        })
         .ok();
     let attachments = check_uploads(form.files, &mut errors, &tr);
     let Some(body) = body.filter(|_| errors.is_empty()) else {
@@ -948,7 +967,11 @@ pub async fn requester_reply(
             state.clock.now(),
         )
         .await?;
-    Ok(Redirect::to(&format!("{}/track/{number}?done=reply#messages", portal.base())).into_response())
+    Ok(Redirect::to(&format!(
+        "{}/track/{number}?done=reply#messages",
+        portal.base()
+    ))
+    .into_response())
 }
 
 fn requester_actor(detail: &TicketDetail) -> Actor {
@@ -1082,7 +1105,10 @@ mod tests {
     fn tracking_codes_are_readable_and_normalised() {
         let code = new_tracking_code();
         assert_eq!(code.len(), 11);
-        assert_eq!(normalize_tracking_code(&code.to_lowercase().replace('-', " ")), code);
+        assert_eq!(
+            normalize_tracking_code(&code.to_lowercase().replace('-', " ")),
+            code
+        );
         assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
     }
 

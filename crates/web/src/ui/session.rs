@@ -106,7 +106,10 @@ pub async fn guard(
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let headers = response.headers_mut();
     if existing_csrf.is_none() {
-        append_cookie(headers, &cookies.build(CSRF_COOKIE, csrf, 60 * 60 * 24 * 30));
+        append_cookie(
+            headers,
+            &cookies.build(CSRF_COOKIE, csrf, 60 * 60 * 24 * 30),
+        );
     }
     if remember_lang {
         append_cookie(

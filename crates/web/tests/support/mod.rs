@@ -113,8 +113,7 @@ fn policy_path(name: &str) -> std::path::PathBuf {
 async fn database_url(backend: Backend, directory: &std::path::Path) -> DatabaseUrl {
     match backend {
         Backend::Sqlite => {
-            DatabaseUrl::parse(&format!("sqlite://{}", directory.join("ui.db").display()))
-                .unwrap()
+            DatabaseUrl::parse(&format!("sqlite://{}", directory.join("ui.db").display())).unwrap()
         }
         Backend::Postgres => {
             let server = std::env::var("SANAD_TEST_POSTGRES_URL")
