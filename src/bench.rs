@@ -608,9 +608,8 @@ async fn queue_benchmark(
         sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
     )
     .await?;
-    let org =
-        crate::create_organization(&store, "queue", "Queue", Some("QU"), "Asia/Riyadh", 168)
-            .await?;
+    let org = crate::create_organization(&store, "queue", "Queue", Some("QU"), "Asia/Riyadh", 168)
+        .await?;
     let now = jiff::Timestamp::now();
     store
         .apply_policy(
@@ -658,7 +657,10 @@ async fn queue_benchmark(
     println!();
     println!("| viewer | queue | p50 | p99 | max | page size |");
     println!("|---|---|---|---|---|---|");
-    for (role, departments) in [("agent", vec!["student-support".to_owned()]), ("director", vec![])] {
+    for (role, departments) in [
+        ("agent", vec!["student-support".to_owned()]),
+        ("director", vec![]),
+    ] {
         let new = crate::new_user(
             &format!("{role}@example.sa"),
             role,
@@ -713,7 +715,10 @@ async fn queue_benchmark(
         // Where the time goes: the parts of one render, timed alone.
         let breaking_within = jiff::SignedDuration::from_hours(4);
         let mut parts = Vec::new();
-        for sort in [sanad_store::QueueSort::DeadlineFirst, sanad_store::QueueSort::NewestFirst] {
+        for sort in [
+            sanad_store::QueueSort::DeadlineFirst,
+            sanad_store::QueueSort::NewestFirst,
+        ] {
             let query = sanad_store::QueueQuery {
                 queue: sanad_store::Queue::AllOpen,
                 kind: None,
@@ -735,17 +740,29 @@ async fn queue_benchmark(
                 store.queue(org.id, &staff.principal, &query).await?;
                 part.record(started.elapsed().as_micros() as u64)?;
             }
-            parts.push(format!("queue sorted {}: {:.2} ms", sort.as_str(), part.value_at_quantile(0.5) as f64 / 1000.0));
+            parts.push(format!(
+                "queue sorted {}: {:.2} ms",
+                sort.as_str(),
+                part.value_at_quantile(0.5) as f64 / 1000.0
+            ));
         }
         let mut counts = Histogram::<u64>::new(3)?;
         for _ in 0..200 {
             let started = Instant::now();
             store
-                .queue_counts(org.id, &staff.principal, jiff::Timestamp::now(), breaking_within)
+                .queue_counts(
+                    org.id,
+                    &staff.principal,
+                    jiff::Timestamp::now(),
+                    breaking_within,
+                )
                 .await?;
             counts.record(started.elapsed().as_micros() as u64)?;
         }
-        parts.push(format!("queue counts: {:.2} ms", counts.value_at_quantile(0.5) as f64 / 1000.0));
+        parts.push(format!(
+            "queue counts: {:.2} ms",
+            counts.value_at_quantile(0.5) as f64 / 1000.0
+        ));
         println!("|   | p50 of the parts: {} | | | | |", parts.join("; "));
     }
     store.close().await;

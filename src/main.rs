@@ -380,8 +380,8 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server failed")?;
+    .await
+    .context("the server failed")?;
     sweeper.abort();
     store.close().await;
     Ok(())

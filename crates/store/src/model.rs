@@ -142,12 +142,23 @@ pub struct ApiToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     System,
-    Token { id: i64, name: String },
-    Staff { id: i64, name: String },
-    Requester { id: i64, name: String },
+    Token {
+        id: i64,
+        name: String,
+    },
+    Staff {
+        id: i64,
+        name: String,
+    },
+    Requester {
+        id: i64,
+        name: String,
+    },
     /// A requester submitting a new ticket from the public portal: their record is found or
     /// created in the same transaction, so its id is not known to the caller.
-    NewRequester { name: String },
+    NewRequester {
+        name: String,
+    },
 }
 
 impl Actor {

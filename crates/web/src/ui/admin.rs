@@ -168,8 +168,17 @@ fn frame(staff: &StaffContext, section: Section, notice: String) -> (Chrome, Fra
 pub struct AdminQuery {
     done: Option<String>,
     edit: Option<String>,
-    version: Option<i64>,
-    recomputed: Option<i64>,
+    version: Option<String>,
+    recomputed: Option<String>,
+}
+
+/// A numeric parameter of the notice; anything but a count reads as zero (a query can be typed
+/// by hand, and a bad one must not fail the page).
+fn number(raw: &Option<String>) -> i64 {
+    raw.as_deref()
+        .and_then(|text| text.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(0)
 }
 
 impl AdminQuery {
@@ -183,9 +192,9 @@ impl AdminQuery {
             Some("disabled") => tr.t("admin-done-disabled"),
             Some("applied") => tr.n1(
                 "admin-done-applied",
-                self.recomputed.unwrap_or(0).max(0),
+                number(&self.recomputed),
                 "version",
-                &self.version.unwrap_or(0).to_string(),
+                &number(&self.version).to_string(),
             ),
             _ => String::new(),
         }
@@ -2215,8 +2224,8 @@ mod tests {
         let tr = english();
         let query = |done: &str| AdminQuery {
             done: Some(done.to_owned()),
-            version: Some(4),
-            recomputed: Some(2),
+            version: Some("4".to_owned()),
+            recomputed: Some("2".to_owned()),
             ..AdminQuery::default()
         };
         assert!(!query("saved").notice(&tr).is_empty());

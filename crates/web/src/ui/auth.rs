@@ -630,7 +630,7 @@ pub async fn change_totp(
     };
     let mut refreshed = staff.clone();
     refreshed.has_totp = match result {
-        Ok(()) => !credentials.totp_secret.is_some(),
+        Ok(()) => credentials.totp_secret.is_none(),
         Err(()) => credentials.totp_secret.is_some(),
     };
     let page = match result {

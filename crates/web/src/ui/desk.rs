@@ -538,7 +538,11 @@ impl Names<'_> {
     }
 }
 
-fn timeline_items(detail: &TicketDetail, staff: &StaffContext, names: &Names<'_>) -> Vec<TimelineItem> {
+fn timeline_items(
+    detail: &TicketDetail,
+    staff: &StaffContext,
+    names: &Names<'_>,
+) -> Vec<TimelineItem> {
     let tr = *staff.tr();
     let base = ticket_base(staff, &detail.ticket.number);
     let mut items: Vec<(jiff::Timestamp, i64, TimelineItem)> = Vec::new();
@@ -600,7 +604,15 @@ fn describe_event(event: &sanad_store::Event, tr: &Tr, names: &Names<'_>) -> Opt
     use sanad_domain::EventKind;
     let value_text = |value: &Option<serde_json::Value>, field: &str| -> String {
         match value {
-            None | Some(serde_json::Value::Null) => tr.t("value-none"),
+            None | Some(serde_json::Value::Null) if field == "assignee" => tr.t("value-none"),
+            None | Some(serde_json::Value::Null) => "—".to_owned(),
+            Some(serde_json::Value::Array(values)) if values.is_empty() => "—".to_owned(),
+            Some(serde_json::Value::String(text)) if field == "assignee" => text
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| names.users.iter().find(|u| u.id == id))
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| text.clone()),
             Some(serde_json::Value::String(text)) => match field {
                 "status" => tr.value("status", text),
                 "kind" => tr.value("kind", text),

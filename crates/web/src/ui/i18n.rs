@@ -163,7 +163,10 @@ impl Tr {
     pub fn change(&self, field: &str, before: &str, after: &str) -> String {
         let mut arguments: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         arguments.insert(Cow::Borrowed("field"), FluentValue::from(field.to_owned()));
-        arguments.insert(Cow::Borrowed("before"), FluentValue::from(before.to_owned()));
+        arguments.insert(
+            Cow::Borrowed("before"),
+            FluentValue::from(before.to_owned()),
+        );
         arguments.insert(Cow::Borrowed("after"), FluentValue::from(after.to_owned()));
         LOCALES.lookup_with_args(self.lang.identifier(), "event-change", &arguments)
     }
