@@ -536,6 +536,70 @@ async fn the_first_page_weighs_under_200_kilobytes(backend: Backend) {
     assert!(total < 200 * 1024, "the first page weighs {total} bytes");
 }
 
+/// Reads a server-sent-events stream until `wanted` appears in it; gives up after 30 s, which is
+/// ten times the server's beat (a safety net against a hung test, not a measurement).
+async fn read_events_until(response: &mut reqwest::Response, seen: &mut String, wanted: &[&str]) {
+    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !wanted.iter().all(|text| seen.contains(text)) {
+            match response.chunk().await.unwrap() {
+                Some(chunk) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+                None => break,
+            }
+        }
+    })
+    .await;
+    assert!(
+        found.is_ok() && wanted.iter().all(|text| seen.contains(text)),
+        "expected {wanted:?} in the event stream, got: {seen}"
+    );
+}
+
+async fn a_ticket_page_hears_who_else_is_on_it_and_what_changed(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let number = complaint_routed_to(&app, "financial-support").await;
+    let path = format!("/o/diplomas/desk/tickets/{number}");
+    let director = browser();
+    sign_in(&app, &director, "director@example.sa", PASSWORD).await;
+    let finance = browser();
+    sign_in(&app, &finance, "agent.finance@example.sa", PASSWORD).await;
+    // The finance agent has the ticket open.
+    let (status, page) = get_text(&finance, &app.url(&path)).await;
+    assert_eq!(status, StatusCode::OK);
+    // The director's page listens.
+    let mut live = director
+        .get(app.url(&format!("{path}/live")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    assert!(
+        live.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut seen = String::new();
+    read_events_until(&mut live, &mut seen, &["event: presence", "Yousef Haddad"]).await;
+    // The agent replies; the director's page is told.
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf_of(&page))
+        .text("kind", "public_reply")
+        .text("body", "راجعنا الخصم المكرر وسنعيد المبلغ خلال يومي عمل.")
+        .text("then", "");
+    let reply = finance
+        .post(app.url(&format!("{path}/reply")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::SEE_OTHER);
+    read_events_until(&mut live, &mut seen, &["event: changed"]).await;
+    // And the timeline fragment the page then fetches has the reply.
+    let (status, timeline) = get_text(&director, &app.url(&format!("{path}/timeline"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(timeline.contains("سنعيد المبلغ خلال يومي عمل"), "{timeline}");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -558,4 +622,5 @@ on_both_backends!(
     a_submission_gives_a_receipt_and_the_code_opens_the_ticket,
     complaints_stay_within_their_departments_and_every_view_is_audited,
     the_first_page_weighs_under_200_kilobytes,
+    a_ticket_page_hears_who_else_is_on_it_and_what_changed,
 );

@@ -105,7 +105,7 @@ receipt-promise-unset = We will answer you as soon as possible.
 receipt-number = Request number
 receipt-code = Tracking code
 receipt-received = Received
-receipt-keep-code = Keep the request number and the tracking code; we also sent them to your email or mobile, and you need them to follow up.
+receipt-keep-code = Keep the request number and the tracking code: you need them to follow your request from any device. This browser stays connected to your request for thirty days.
 receipt-track = Follow the request
 
 track-title = Track a request
