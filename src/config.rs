@@ -207,6 +207,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_public_address_decides_whether_cookies_are_secure() {
+        let cases = [
+            (
+                "https://support.example.sa/",
+                Some(sanad_web::CookieSecurity::SecureOnly),
+            ),
+            (
+                "http://127.0.0.1:8080",
+                Some(sanad_web::CookieSecurity::AllowPlainHttp),
+            ),
+            ("support.example.sa", None),
+        ];
+        for (public_url, expected) in cases {
+            let raw = RawConfig {
+                public_url: public_url.into(),
+                ..RawConfig::default()
+            };
+            match (Config::validate(raw), expected) {
+                (Ok(config), Some(security)) => {
+                    assert_eq!(config.web.cookie_security, security, "{public_url}");
+                    assert!(!config.web.public_url.ends_with('/'), "{public_url}");
+                }
+                (Err(error), None) => {
+                    assert!(format!("{error:#}").contains("public_url"), "{error:#}")
+                }
+                (other, _) => panic!("{public_url}: unexpected {:?}", other.map(|c| c.web)),
+            }
+        }
+    }
+
+    #[test]
     fn invalid_values_name_the_key() {
         let bad_url = RawConfig {
             database_url: "mysql://x".into(),
