@@ -773,9 +773,8 @@ async fn create_training_agent(app: &UiApp, email: &str, name: &str) {
 
 // ---- 1. a request from the form to its rating ---------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requester_and_agent_complete_a_request() {
-    let app = spawn_ui_app(Backend::Sqlite, START).await;
+async fn requester_and_agent_complete_a_request(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
     create_training_agent(&app, "reem@e-training.example.sa", "ريم الدوسري").await;
     let chrome = ChromeDriver::start().await;
     let requester = chrome.browser(1280).await;
@@ -941,9 +940,8 @@ async fn requester_and_agent_complete_a_request() {
 
 // ---- 2. escalation up the ladder -----------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_escalated_ticket_reaches_the_director() {
-    let app = spawn_ui_app(Backend::Sqlite, START).await;
+async fn an_escalated_ticket_reaches_the_director(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
     let org = &app.diplomas;
     let ticket = create_case(
         &app,
@@ -1064,9 +1062,8 @@ async fn an_escalated_ticket_reaches_the_director() {
 
 // ---- 3. complaints stay inside their departments ---------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_agent_cannot_open_another_departments_complaint() {
-    let app = spawn_ui_app(Backend::Sqlite, START).await;
+async fn an_agent_cannot_open_another_departments_complaint(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
     let org = &app.diplomas;
     let director = staff_actor(&app, org, "director@example.sa").await;
     let complaint = create_case(
@@ -1723,9 +1720,8 @@ async fn pages_pass_axe_wcag_aa() {
 
 // ---- 6. without JavaScript -------------------------------------------------------------------------
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forms_work_without_javascript() {
-    let app = spawn_ui_app(Backend::Sqlite, START).await;
+async fn forms_work_without_javascript(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
     let chrome = ChromeDriver::start().await;
     let probe = "return typeof window.htmx";
 
@@ -1914,3 +1910,25 @@ async fn screenshots() {
         written.join(", ")
     );
 }
+
+// The flows that write through the store run on both backends; the layout, accessibility and
+// screenshot checks look only at rendering, so SQLite is enough for them.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })+
+        }
+    };
+}
+
+on_both_backends!(
+    requester_and_agent_complete_a_request,
+    an_escalated_ticket_reaches_the_director,
+    an_agent_cannot_open_another_departments_complaint,
+    forms_work_without_javascript,
+);
