@@ -190,6 +190,7 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
         )
         .await?;
     }
+    escalate_a_few(store, &organization, &staff, now).await?;
     for (title, body) in CANNED_REPLIES {
         store
             .create_canned_reply(organization.id, title, body, now)
@@ -497,4 +498,48 @@ pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
         println!("    {role:<11} {email:<40} {name}");
     }
     println!();
+}
+
+/// Two of the newest unanswered requests were escalated by hand up to the director's stage, so
+/// the demo's directors find work in "escalated to me" and the ladder shows on a ticket.
+async fn escalate_a_few(
+    store: &Store,
+    organization: &sanad_store::Organization,
+    staff: &[sanad_store::User],
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let Some(lead) = staff
+        .iter()
+        .find(|user| user.role == sanad_domain::StaffRole::TeamLead)
+    else {
+        return Ok(());
+    };
+    let actor = Actor::Staff {
+        id: lead.id,
+        name: lead.name.clone(),
+    };
+    let newest = store
+        .list_tickets(
+            organization.id,
+            &sanad_store::TicketFilter {
+                limit: 40,
+                ..sanad_store::TicketFilter::default()
+            },
+        )
+        .await?;
+    let chosen = newest
+        .tickets
+        .iter()
+        .filter(|ticket| ticket.status.is_open() && !ticket.departments.is_empty())
+        .filter(|ticket| matches!(ticket.channel, Channel::Email | Channel::Whatsapp))
+        .take(2);
+    let note = MessageBody::parse("صعّدته لأن المتدرب ينتظر منذ أيام، ويحتاج قرارًا من مدير الإدارة.")?;
+    for ticket in chosen {
+        for _stage in 0..2 {
+            store
+                .escalate_by_staff(organization, &ticket.number, &note, &actor, now)
+                .await?;
+        }
+    }
+    Ok(())
 }
