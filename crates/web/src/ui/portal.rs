@@ -800,11 +800,11 @@ pub async fn ticket(
         .page
         .path
         .split_once("done=")
-        .map(|(_, key)| {
-            portal
-                .tr()
-                .t(&format!("flash-{}", key.split('&').next().unwrap_or("")))
-        })
+        .map(|(_, key)| key.split(['&', '#']).next().unwrap_or(""))
+        // Only the confirmations this page redirects with; anything else typed into the
+        // address shows nothing.
+        .filter(|key| ["reply", "reopen", "escalate", "rate"].contains(key))
+        .map(|key| portal.tr().t(&format!("flash-{key}")))
         .unwrap_or_default();
     let page = ticket_page(&state, &portal, detail, flash).await?;
     Ok(Html(page.render()?).into_response())
