@@ -102,26 +102,9 @@ pub struct InboundMessage {
     pub unsupported_type: Option<String>,
 }
 
-/// How far an outbound message has got, as the provider reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryState {
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Read => "read",
-            Self::Failed => "failed",
-        }
-    }
-}
+/// How far an outbound message has got, as the provider reports it (declared in the domain so
+/// the store can keep the furthest state).
+pub use sanad_domain::notifications::DeliveryState;
 
 /// A provider's report on a message we sent (WhatsApp statuses, Messenger delivery and read
 /// receipts). Reports can arrive twice and out of order; the store keeps the furthest state.
@@ -278,6 +261,9 @@ pub enum WebhookError {
 }
 
 pub mod email;
+pub mod ingest;
+pub mod notify;
+pub mod outbox;
 pub mod messenger;
 pub mod signature;
 pub mod sms;

@@ -26,6 +26,9 @@ string_enum! {
         InClass => "in_class",
         RemoteSession => "remote_session",
         Api => "api",
+        /// Text messages through the organization's SMS gateway: notifications go out this way
+        /// to requesters known only by a phone number.
+        Sms => "sms",
     }
 }
 

@@ -13,6 +13,7 @@ pub mod classification;
 pub mod defaults;
 pub mod events;
 pub mod lifecycle;
+pub mod notifications;
 pub mod organization;
 pub mod people;
 pub mod permissions;

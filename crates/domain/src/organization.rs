@@ -143,6 +143,14 @@ impl TicketNumber {
         }
     }
 
+    /// Finds this organization's ticket number in free text, such as an e-mail subject
+    /// `Re: [#ET-2026-000123] …`: the first token that parses as a ticket number with `prefix`.
+    pub fn find_in(text: &str, prefix: &TicketPrefix) -> Option<TicketNumber> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter_map(|token| TicketNumber::parse(token).ok())
+            .find(|number| number.prefix == *prefix)
+    }
+
     /// Parses `ET-2026-000123`. Lower-case input is accepted because people read numbers out
     /// over the phone and type them back in any case.
     pub fn parse(raw: &str) -> Result<Self, IdentifierError> {
@@ -189,6 +197,22 @@ impl fmt::Display for TicketNumber {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ticket_numbers_are_found_in_subjects_only_with_the_right_prefix() {
+        let prefix = TicketPrefix::parse("ET").unwrap();
+        let cases = [
+            ("Re: [#ET-2026-000123] تعذر الدخول", Some("ET-2026-000123")),
+            ("رد: طلبي رقم et-2026-000045، شكرا", Some("ET-2026-000045")),
+            ("Re: [#DIP-2026-000123] other provider", None),
+            ("no number here", None),
+            ("ET-26-1 is too short", None),
+        ];
+        for (text, expected) in cases {
+            let found = TicketNumber::find_in(text, &prefix).map(|number| number.to_string());
+            assert_eq!(found.as_deref(), expected, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

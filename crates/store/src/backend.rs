@@ -90,6 +90,7 @@ pub(crate) mod sqlite_queries {
     include!("queries.rs");
     include!("service_level_queries.rs");
     include!("desk_queries.rs");
+    include!("channel_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -98,6 +99,7 @@ pub(crate) mod postgres_queries {
     include!("queries.rs");
     include!("service_level_queries.rs");
     include!("desk_queries.rs");
+    include!("channel_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -12,6 +12,7 @@
 
 mod attachments;
 mod backend;
+mod channels;
 mod desk;
 mod error;
 mod model;
@@ -21,6 +22,7 @@ mod url;
 
 pub use attachments::{AttachmentBlob, AttachmentStore};
 pub use backend::{BackendKind, Store};
+pub use channels::*;
 pub use desk::*;
 pub use error::StoreError;
 pub use model::*;

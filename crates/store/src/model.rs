@@ -384,6 +384,9 @@ pub struct StoredPolicy {
 pub struct CreatedTicket {
     pub ticket: TicketSummary,
     pub created: bool,
+    /// The new ticket's tracking code, in clear this once (only its digest is stored); `None`
+    /// when an idempotent retry returned a ticket created earlier.
+    pub tracking_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -667,7 +667,11 @@ async fn insert_events(
             ],
         );
     }
-    builder.fetch_all(conn).await?;
+    builder.fetch_all(&mut *conn).await?;
+    let notifications = requester_notifications(events);
+    if !notifications.is_empty() {
+        enqueue_requester_notifications(conn, org_id, ticket_id, &notifications, now).await?;
+    }
     Ok(())
 }
 
@@ -941,7 +945,7 @@ pub(crate) async fn create_ticket(
             let number: Option<String> = row.try_get("number")?;
             let number = number.ok_or_else(|| StoreError::Corrupt("an idempotency key without its ticket".into()))?;
             let ticket = load_ticket_or_404(&mut tx, org.id, &number).await?;
-            return Ok(CreatedTicket { ticket, created: false });
+            return Ok(CreatedTicket { ticket, created: false, tracking_code: None });
         }
     }
 
@@ -950,6 +954,43 @@ pub(crate) async fn create_ticket(
         Some(code) => Some(category_by_code(&mut tx, org.id, code.as_str()).await?),
         None => None,
     };
+    let draft = TicketDraft { kind: new.kind, channel: new.channel, subject: new.subject.as_str(), body: new.body.as_str(), category, requester };
+    let (ticket, _message, tracking_code) = create_ticket_in(&mut tx, org, policy, draft, blobs, actor, now).await?;
+    if let Some(key) = idempotency {
+        sqlx::query("UPDATE idempotency_keys SET ticket_id = $3 WHERE org_id = $1 AND idempotency_key = $2")
+            .bind(org.id)
+            .bind(&key.key)
+            .bind(ticket.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(CreatedTicket { ticket, created: true, tracking_code: Some(tracking_code) })
+}
+
+/// What a new ticket is made of, once its requester and category are known.
+struct TicketDraft<'a> {
+    kind: TicketKind,
+    channel: Channel,
+    subject: &'a str,
+    body: &'a str,
+    category: Option<Category>,
+    requester: Requester,
+}
+
+/// Registers a ticket inside the caller's transaction: its number, first message, classification
+/// by category, service-level clocks, events (and through them the requester's receipt in the
+/// outbox) and a tracking code, returned in clear once and stored only as a digest.
+async fn create_ticket_in(
+    tx: &mut DbConn,
+    org: &Organization,
+    policy: Option<&Policy>,
+    draft: TicketDraft<'_>,
+    blobs: &[AttachmentBlob],
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(TicketSummary, Message, String), StoreError> {
+    let TicketDraft { kind, channel, subject, body, category, requester } = draft;
     let time_zone = jiff::tz::TimeZone::get(&org.time_zone)
         .map_err(|error| StoreError::Corrupt(format!("organization time zone '{}': {error}", org.time_zone)))?;
     let year = now.to_zoned(time_zone).year();
@@ -967,9 +1008,9 @@ pub(crate) async fn create_ticket(
 
     let received = TicketFacts {
         status: TicketStatus::Received,
-        kind: new.kind,
-        channel: new.channel,
-        subject: new.subject.as_str().to_owned(),
+        kind,
+        channel,
+        subject: subject.to_owned(),
         category: None,
         complexity: None,
         importance: None,
@@ -1048,20 +1089,27 @@ pub(crate) async fn create_ticket(
         updated_at: stored_now,
         resolved_at: None,
     };
-    let message = insert_message(&mut tx, org.id, ticket_id, MessageDraft { kind: MessageKind::RequesterMessage, body: new.body.as_str(), blobs }, actor, now).await?;
+    let message = insert_message(&mut *tx, org.id, ticket_id, MessageDraft { kind: MessageKind::RequesterMessage, body, blobs }, actor, now).await?;
     changes.events.push(message_event(&message));
-    enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, true, false, now).await?;
-    insert_events(&mut tx, org.id, ticket_id, &changes.events, actor, now).await?;
-    if let Some(key) = idempotency {
-        sqlx::query("UPDATE idempotency_keys SET ticket_id = $3 WHERE org_id = $1 AND idempotency_key = $2")
-            .bind(org.id)
-            .bind(&key.key)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(CreatedTicket { ticket, created: true })
+    enforce_service_levels(&mut *tx, org.id, policy, &ticket, &mut changes, true, false, now).await?;
+    schedule_status_updates(&mut *tx, org.id, ticket_id, policy, now).await?;
+    insert_events(&mut *tx, org.id, ticket_id, &changes.events, actor, now).await?;
+    let tracking_code = crate::secrets::new_tracking_code();
+    sqlx::query("INSERT INTO tracking_codes (ticket_id, org_id, code_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(ticket_id)
+        .bind(org.id)
+        .bind(crate::secrets::token_digest(&tracking_code))
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?;
+    // The receipt written to the outbox by `insert_events` carries the code to the requester;
+    // it is erased from the outbox once delivered.
+    sqlx::query("UPDATE outbox SET secret = $2 WHERE ticket_id = $1 AND kind = 'receipt' AND state = 'pending'")
+        .bind(ticket_id)
+        .bind(&tracking_code)
+        .execute(&mut *tx)
+        .await?;
+    Ok((ticket, message, tracking_code))
 }
 
 pub(crate) async fn ticket_detail(pools: &Pool, org_id: i64, number: &str) -> Result<Option<TicketDetail>, StoreError> {
@@ -1321,29 +1369,49 @@ pub(crate) async fn add_message(
 ) -> Result<Message, StoreError> {
     let mut tx = pools.writer.begin().await?;
     let ticket = load_ticket_or_404(&mut tx, org.id, number).await?;
+    check_accepts_messages(&ticket)?;
+    let message = add_message_in(&mut tx, org, policy, &ticket, MessageDraft { kind: new.kind, body: new.body.as_str(), blobs }, actor, now).await?;
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// Refuses messages on a merged, closed or cancelled ticket, naming what to do instead.
+fn check_accepts_messages(ticket: &TicketSummary) -> Result<(), StoreError> {
+    let number = &ticket.number;
     match ticket.status {
-        TicketStatus::Merged => {
-            return Err(StoreError::Conflict(format!(
-                "ticket {number} was merged into {}; write on that ticket",
-                ticket.merged_into.as_deref().unwrap_or("another ticket")
-            )));
-        }
-        TicketStatus::Closed | TicketStatus::Cancelled => {
-            return Err(StoreError::Conflict(format!(
-                "ticket {number} is '{}'; reopen it (within the reopen window) or open a new ticket",
-                ticket.status
-            )));
-        }
-        _ => {}
+        TicketStatus::Merged => Err(StoreError::Conflict(format!(
+            "ticket {number} was merged into {}; write on that ticket",
+            ticket.merged_into.as_deref().unwrap_or("another ticket")
+        ))),
+        TicketStatus::Closed | TicketStatus::Cancelled => Err(StoreError::Conflict(format!(
+            "ticket {number} is '{}'; reopen it (within the reopen window) or open a new ticket",
+            ticket.status
+        ))),
+        _ => Ok(()),
     }
-    let message = insert_message(&mut tx, org.id, ticket.id, MessageDraft { kind: new.kind, body: new.body.as_str(), blobs }, actor, now).await?;
-    let mut changes = Changes::new(facts_of(&ticket));
+}
+
+/// Adds a message to a ticket inside the caller's transaction, with its effects: a requester's
+/// answer resumes the work, a public reply stops the first-response clock, and the events (and
+/// through them the requester's notification) are written.
+async fn add_message_in(
+    tx: &mut DbConn,
+    org: &Organization,
+    policy: Option<&Policy>,
+    ticket: &TicketSummary,
+    draft: MessageDraft<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<Message, StoreError> {
+    let kind = draft.kind;
+    let message = insert_message(&mut *tx, org.id, ticket.id, draft, actor, now).await?;
+    let mut changes = Changes::new(facts_of(ticket));
     changes.events.push(message_event(&message));
     // The requester answering a question resumes the work (and, with the policy engine, the
     // paused service-level clocks).
-    if new.kind == MessageKind::RequesterMessage && ticket.status == TicketStatus::WaitingOnRequester {
+    if kind == MessageKind::RequesterMessage && ticket.status == TicketStatus::WaitingOnRequester {
         changes.set_status(TicketStatus::InProgress, true, now)?;
-        write_facts(&mut tx, org.id, ticket.id, &changes.facts, false, now).await?;
+        write_facts(&mut *tx, org.id, ticket.id, &changes.facts, false, now).await?;
     } else {
         sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
             .bind(ticket.id)
@@ -1351,10 +1419,9 @@ pub(crate) async fn add_message(
             .execute(&mut *tx)
             .await?;
     }
-    let public_reply = new.kind == MessageKind::PublicReply;
-    enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, false, public_reply, now).await?;
-    insert_events(&mut tx, org.id, ticket.id, &changes.events, actor, now).await?;
-    tx.commit().await?;
+    let public_reply = kind == MessageKind::PublicReply;
+    enforce_service_levels(&mut *tx, org.id, policy, ticket, &mut changes, false, public_reply, now).await?;
+    insert_events(&mut *tx, org.id, ticket.id, &changes.events, actor, now).await?;
     Ok(message)
 }
 

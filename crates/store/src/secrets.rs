@@ -17,6 +17,19 @@ pub fn generate_token() -> String {
     )
 }
 
+/// A tracking code people can read out and type: ten characters from an alphabet without
+/// look-alikes (no 0/O, 1/I/L), about 50 bits; guessing is further limited by the sign-in
+/// throttle on the tracking form. Stored only as its [`token_digest`].
+pub fn new_tracking_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let bytes: [u8; 10] = rand::random();
+    let text: String = bytes
+        .iter()
+        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
+        .collect();
+    format!("{}-{}", &text[..5], &text[5..])
+}
+
 /// The digest under which a token secret is stored and looked up.
 pub fn token_digest(secret: &str) -> String {
     sha256_hex(secret.as_bytes())

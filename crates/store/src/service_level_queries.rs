@@ -590,7 +590,7 @@ async fn fire_timer_in(
         return Ok(false);
     }
     let row = sqlx::query(
-        "UPDATE timers SET fired_at = $2 WHERE id = $1 AND fired_at IS NULL RETURNING ticket_id, kind, target, alert_permille, stage",
+        "UPDATE timers SET fired_at = $2 WHERE id = $1 AND fired_at IS NULL RETURNING ticket_id, kind, target, alert_permille, stage, due_at",
     )
     .bind(timer_id)
     .bind(to_micros(now))
@@ -667,6 +667,24 @@ async fn fire_timer_in(
             };
             if !answered && ticket.status.is_open() {
                 escalate_to_stage(&mut *conn, org, policy, &ticket, &mut changes, stage, "no_response", now).await?;
+            }
+        }
+        "status_update" => {
+            // The periodic update a policy promises (seed 001) goes out while the ticket stays
+            // open, and the next one is scheduled; a resolved or closed ticket's chain ends here.
+            if ticket.status.is_open() {
+                changes.events.push(service_level_event(serde_json::json!({ "change": "status_update" })));
+                // The cadence counts from when this update was due, not from when the sweep ran,
+                // so late sweeps do not push every later update back; after a long outage it
+                // restarts from now rather than firing a burst of overdue updates.
+                let due_at = from_micros(row.try_get("due_at")?)?;
+                let every = policy.organization().status_update_every.as_ref();
+                let next_from_due = match every {
+                    Some(every) => Some(policy.default_calendar().deadline(due_at, every).map_err(deadline_error)?),
+                    None => None,
+                };
+                let from = if next_from_due.is_some_and(|next| next > now) { due_at } else { now };
+                schedule_status_updates(&mut *conn, org.id, ticket_id, Some(policy), from).await?;
             }
         }
         other => return Err(StoreError::Corrupt(format!("unknown timer kind '{other}'"))),

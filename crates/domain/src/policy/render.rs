@@ -273,6 +273,7 @@ fn channel_name(channel: Channel, lang: Lang) -> &'static str {
         Channel::InClass => pick(lang, "داخل قاعة التدريب", "In the training room"),
         Channel::RemoteSession => pick(lang, "الدعم عن بُعد", "Remote-access session"),
         Channel::Api => pick(lang, "الربط البرمجي (API)", "API"),
+        Channel::Sms => pick(lang, "الرسائل النصية القصيرة", "SMS"),
     }
 }
 

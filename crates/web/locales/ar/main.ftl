@@ -318,6 +318,7 @@ channel-phone = الهاتف
 channel-in_class = قاعة التدريب
 channel-remote_session = جلسة عن بُعد
 channel-api = واجهة برمجية
+channel-sms = رسائل نصية قصيرة
 importance-critical = حرجة
 importance-high = عالية
 importance-medium = متوسطة

@@ -306,6 +306,7 @@ channel-phone = Phone
 channel-in_class = Classroom
 channel-remote_session = Remote session
 channel-api = API
+channel-sms = SMS
 importance-critical = Critical
 importance-high = High
 importance-medium = Medium

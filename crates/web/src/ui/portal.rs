@@ -540,11 +540,19 @@ pub async fn submit_request(
         Err(error) => return Err(error.into()),
     };
     let ticket = created.ticket;
-    let code = new_tracking_code();
-    state
-        .store
-        .set_tracking_code(portal.org.id, ticket.id, &secrets::token_digest(&code), now)
-        .await?;
+    // The store registers a tracking code with every new ticket; an idempotent repeat of the
+    // form (same ticket) gets a fresh one, since the first was shown only once.
+    let code = match created.tracking_code {
+        Some(code) => code,
+        None => {
+            let code = new_tracking_code();
+            state
+                .store
+                .set_tracking_code(portal.org.id, ticket.id, &secrets::token_digest(&code), now)
+                .await?;
+            code
+        }
+    };
     let cookie = start_tracking_session(&state, &portal, ticket.id, now).await?;
     let page = ReceiptPage {
         chrome: portal.chrome("receipt-title", "new"),
@@ -559,17 +567,9 @@ pub async fn submit_request(
     Ok(response)
 }
 
-/// A tracking code people can read out and type: ten characters from an alphabet without
-/// look-alikes (no 0/O, 1/I/L), about 50 bits; guessing is further limited by the sign-in
-/// throttle on the tracking form.
+/// A new tracking code (see [`secrets::new_tracking_code`]).
 pub fn new_tracking_code() -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    let bytes: [u8; 10] = rand::random();
-    let text: String = bytes
-        .iter()
-        .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
-        .collect();
-    format!("{}-{}", &text[..5], &text[5..])
+    secrets::new_tracking_code()
 }
 
 /// Normalises a typed tracking code: case, spaces and dashes do not matter.
