@@ -60,6 +60,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         renders: u32,
     },
+    /// Requester notifications delivered by the outbox over SMTP, counted at the receiving end.
+    Outbox {
+        #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+        backend: BenchBackend,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Notifications to deliver (one receipt per new ticket).
+        #[arg(long, default_value_t = 2_000)]
+        notifications: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -98,6 +108,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             tickets,
             renders,
         } => queue_benchmark(backend, &postgres_url, tickets, renders).await,
+        BenchCommand::Outbox {
+            backend,
+            postgres_url,
+            notifications,
+        } => crate::bench_outbox::outbox_benchmark(backend, &postgres_url, notifications).await,
     }
 }
 
@@ -456,7 +471,7 @@ async fn api_benchmark(
     Ok(())
 }
 
-fn tempfile_directory() -> anyhow::Result<PathBuf> {
+pub(crate) fn tempfile_directory() -> anyhow::Result<PathBuf> {
     let directory = std::env::temp_dir().join(format!("sanad-bench-{}", std::process::id()));
     std::fs::create_dir_all(&directory)?;
     Ok(directory)

@@ -23,6 +23,10 @@ const CONFIG_KEYS: &[&str] = &[
     "max_request_bytes",
     "request_timeout_seconds",
     "timer_sweep_seconds",
+    "outbox_poll_seconds",
+    "mail_domain",
+    "mail_receiver_listen",
+    "mail_receiver_protocol",
     "log_format",
     "log_filter",
 ];
@@ -48,6 +52,18 @@ pub struct RawConfig {
     pub request_timeout_seconds: u64,
     /// Seconds between two sweeps of due service-level timers (alerts, breaches, escalations).
     pub timer_sweep_seconds: u64,
+    /// Seconds between two passes of the outbox worker, which delivers notifications to
+    /// requesters (e-mail, WhatsApp, X, Messenger, SMS) and retries failed ones.
+    pub outbox_poll_seconds: u64,
+    /// The domain of the Message-IDs of the mail Sanad sends, so replies thread and our own
+    /// mail coming back is recognised. Empty: the host of `public_url`.
+    pub mail_domain: String,
+    /// Where the SMTP/LMTP receiver listens for mail handed over by a mail server (e.g.
+    /// `127.0.0.1:2525`; Postfix `transport_maps` or `mailbox_transport = lmtp:…`). Empty: no
+    /// receiver; mailboxes can still be read over IMAP (set per organization).
+    pub mail_receiver_listen: String,
+    /// The receiver's protocol: `lmtp` (a local mail server delivering) or `smtp`.
+    pub mail_receiver_protocol: sanad_channels::email::receiver::ReceiverProtocol,
     /// Log format: `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax, e.g. `info` or `sanad=debug,tower_http=info`.
@@ -71,6 +87,10 @@ impl Default for RawConfig {
             max_request_bytes: 16 * 1024 * 1024,
             request_timeout_seconds: 30,
             timer_sweep_seconds: 1,
+            outbox_poll_seconds: 2,
+            mail_domain: String::new(),
+            mail_receiver_listen: String::new(),
+            mail_receiver_protocol: sanad_channels::email::receiver::ReceiverProtocol::Lmtp,
             log_format: LogFormat::Pretty,
             log_filter: "info".into(),
         }
@@ -85,8 +105,20 @@ pub struct Config {
     pub attachments: AttachmentLocation,
     pub web: sanad_web::WebSettings,
     pub timer_sweep: std::time::Duration,
+    pub channels: ChannelWorkers,
     pub log_format: LogFormat,
     pub log_filter: String,
+}
+
+/// The channels' background work: the outbox and the mail receiver.
+#[derive(Debug, Clone)]
+pub struct ChannelWorkers {
+    pub outbox_poll: std::time::Duration,
+    pub mail_domain: String,
+    pub receiver: Option<(
+        SocketAddr,
+        sanad_channels::email::receiver::ReceiverProtocol,
+    )>,
 }
 
 /// Where attachments are stored.
@@ -182,6 +214,35 @@ impl Config {
                 raw.timer_sweep_seconds
             );
         }
+        if !(1..=3600).contains(&raw.outbox_poll_seconds) {
+            bail!(
+                "invalid outbox_poll_seconds: {} must be between 1 and 3600",
+                raw.outbox_poll_seconds
+            );
+        }
+        let mail_domain = match raw.mail_domain.trim() {
+            "" => public_url
+                .split("://")
+                .nth(1)
+                .and_then(|rest| rest.split(['/', ':']).next())
+                .unwrap_or("localhost")
+                .to_owned(),
+            domain if domain.contains(['@', '<', '>', ' ', '/']) => bail!(
+                "invalid mail_domain: '{domain}' must be a bare domain such as support.example.sa"
+            ),
+            domain => domain.to_owned(),
+        };
+        let receiver = match raw.mail_receiver_listen.trim() {
+            "" => None,
+            address => Some((
+                address.parse::<SocketAddr>().with_context(|| {
+                    format!(
+                        "invalid mail_receiver_listen (SANAD_MAIL_RECEIVER_LISTEN): '{address}' is not an address such as 127.0.0.1:2525"
+                    )
+                })?,
+                raw.mail_receiver_protocol,
+            )),
+        };
         if raw.request_timeout_seconds == 0 {
             bail!("invalid request_timeout_seconds: must be at least 1");
         }
@@ -196,6 +257,11 @@ impl Config {
                 cookie_security,
             },
             timer_sweep: std::time::Duration::from_secs(raw.timer_sweep_seconds),
+            channels: ChannelWorkers {
+                outbox_poll: std::time::Duration::from_secs(raw.outbox_poll_seconds),
+                mail_domain,
+                receiver,
+            },
             log_format: raw.log_format,
             log_filter: raw.log_filter,
         })

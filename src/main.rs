@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_outbox;
 mod config;
 mod demo;
 mod policy_cli;
@@ -353,7 +354,9 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     let sweeper_store = store.clone();
     let sweep_every = config.timer_sweep;
     let instance = format!("sanad-{}-{:08x}", std::process::id(), rand::random::<u32>());
+    let sweeper_instance = instance.clone();
     let sweeper = tokio::spawn(async move {
+        let instance = sweeper_instance;
         let mut ticker = tokio::time::interval(sweep_every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -370,6 +373,7 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
             }
         }
     });
+    let channel_workers = start_channel_workers(config, &store, &instance).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -383,8 +387,105 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     .await
     .context("the server failed")?;
     sweeper.abort();
+    for worker in channel_workers {
+        worker.abort();
+    }
     store.close().await;
     Ok(())
+}
+
+/// Starts the channels' background work: the outbox worker that delivers notifications with
+/// retries, the supervisor that keeps one IMAP reader per configured mailbox, and, when
+/// configured, the SMTP/LMTP receiver a mail server hands messages to. Like the timers, all
+/// state is in the database, so several instances can run these side by side.
+async fn start_channel_workers(
+    config: &Config,
+    store: &Store,
+    instance: &str,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    use sanad_channels::mailbox::{MailIngest, MailboxSupervisor};
+    use sanad_channels::outbox::{OutboxSettings, OutboxWorker, RetryPolicy};
+    let settings = &config.channels;
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .context("cannot build the HTTP client for the cloud channels")?;
+    let adapters = Arc::new(sanad_channels::registry::ConfiguredAdapters::new(
+        store.clone(),
+        http,
+    ));
+    let worker = OutboxWorker::new(
+        store.clone(),
+        adapters,
+        OutboxSettings {
+            instance: instance.to_owned(),
+            batch_size: 50,
+            lease: jiff::SignedDuration::from_mins(2),
+            retry: RetryPolicy::default(),
+            concurrency: 8,
+            notifications: sanad_channels::notify::NotificationSettings {
+                public_url: config.web.public_url.clone(),
+                mail_domain: settings.mail_domain.clone(),
+            },
+        },
+    );
+    let poll = settings.outbox_poll;
+    let mut workers = vec![tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(poll);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match worker.drain(jiff::Timestamp::now(), 20).await {
+                Ok(run) if run.claimed > 0 => tracing::info!(
+                    delivered = run.delivered,
+                    retried = run.retried,
+                    failed = run.failed,
+                    "outbox pass"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "outbox pass failed; retrying"),
+            }
+        }
+    })];
+    let now: sanad_channels::mailbox::Now = Arc::new(jiff::Timestamp::now);
+    let ingest = MailIngest::new(store.clone(), now, settings.mail_domain.clone());
+    let mut supervisor = MailboxSupervisor::new(store.clone(), ingest.clone());
+    workers.push(tokio::spawn(async move {
+        // Mailbox settings change rarely; a minute is soon enough to notice, and each reader
+        // itself waits on IMAP IDLE or polls at its own interval.
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            if let Err(error) = supervisor.reconcile().await {
+                tracing::warn!(%error, "cannot read the mailbox settings; retrying");
+            }
+        }
+    }));
+    if let Some((address, protocol)) = settings.receiver {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen for mail on {address}"))?;
+        tracing::info!(%address, ?protocol, "mail receiver listening");
+        let limits = sanad_channels::email::receiver::ReceiverLimits {
+            hostname: settings.mail_domain.clone(),
+            ..Default::default()
+        };
+        workers.push(tokio::spawn(async move {
+            let sink: Arc<dyn sanad_channels::email::receiver::MessageSink> = Arc::new(ingest);
+            if let Err(error) = sanad_channels::email::receiver::serve(
+                listener,
+                protocol,
+                sink,
+                limits,
+                std::future::pending(),
+            )
+            .await
+            {
+                tracing::error!(%error, "the mail receiver stopped");
+            }
+        }));
+    }
+    Ok(workers)
 }
 
 async fn shutdown_signal() {

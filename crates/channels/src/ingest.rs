@@ -6,21 +6,30 @@ use crate::{InboundEvent, InboundMessage};
 use jiff::Timestamp;
 use sanad_domain::{Channel, EmailAddress, MessageBody, PhoneNumber, Subject, TicketKind};
 use sanad_store::{
-    InboundRecord, InboundSender, IngestOutcome, MailThreading, NewAttachment, Organization,
-    Store, StoreError,
+    InboundRecord, InboundSender, IngestOutcome, MailThreading, NewAttachment, Organization, Store,
+    StoreError,
 };
 
 /// What taking in one inbound event did.
+// The stored outcome carries a ticket summary; results are returned one at a time and matched
+// at once, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum IngestResult {
     Stored(IngestOutcome),
     /// A delivery report; `changed` is false for a repeated or out-of-date report, or one about
     /// a message we do not know.
-    Report { changed: bool },
+    Report {
+        changed: bool,
+    },
     /// A bounce; the number of requesters whose address was marked undeliverable.
-    Bounce { requesters: u64 },
+    Bounce {
+        requesters: u64,
+    },
     /// An ignored message; `first_time` is false when it had been seen before.
-    Ignored { first_time: bool },
+    Ignored {
+        first_time: bool,
+    },
 }
 
 /// The longest body kept inline; a longer text is kept whole as a text attachment so nothing
@@ -43,7 +52,11 @@ pub fn inbound_record(message: &InboundMessage) -> InboundRecord {
     let mut body = message.body_text.trim().to_owned();
     if let Some(kind) = &message.unsupported_type {
         let note = format!("[نوع رسالة غير مدعوم / unsupported message type: {kind}]");
-        body = if body.is_empty() { note } else { format!("{note}\n{body}") };
+        body = if body.is_empty() {
+            note
+        } else {
+            format!("{note}\n{body}")
+        };
     }
     if body.is_empty() {
         body = if attachments.is_empty() {
@@ -64,11 +77,18 @@ pub fn inbound_record(message: &InboundMessage) -> InboundRecord {
             });
             let cleaned: String = body
                 .chars()
-                .map(|c| if c.is_control() && !matches!(c, '\n' | '\t') { ' ' } else { c })
+                .map(|c| {
+                    if c.is_control() && !matches!(c, '\n' | '\t') {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
                 .take(BODY_LIMIT - 200)
                 .collect();
-            MessageBody::parse(&format!("{cleaned}\n[… message.txt]"))
-                .unwrap_or_else(|_| MessageBody::parse("[message.txt]").expect("a fixed short body is valid"))
+            MessageBody::parse(&format!("{cleaned}\n[… message.txt]")).unwrap_or_else(|_| {
+                MessageBody::parse("[message.txt]").expect("a fixed short body is valid")
+            })
         }
     };
     let subject = subject_for(message, body.as_str());
@@ -79,8 +99,14 @@ pub fn inbound_record(message: &InboundMessage) -> InboundRecord {
         sender: InboundSender {
             address: sender.address.clone(),
             name: sender.display_name.clone(),
-            email: sender.email.as_deref().and_then(|email| EmailAddress::parse(email).ok()),
-            phone: sender.phone.as_deref().and_then(|phone| PhoneNumber::parse(phone).ok()),
+            email: sender
+                .email
+                .as_deref()
+                .and_then(|email| EmailAddress::parse(email).ok()),
+            phone: sender
+                .phone
+                .as_deref()
+                .and_then(|phone| PhoneNumber::parse(phone).ok()),
         },
         subject,
         body,
@@ -104,8 +130,17 @@ fn subject_for(message: &InboundMessage, body: &str) -> Subject {
         .map(str::trim)
         .filter(|subject| !subject.is_empty())
         .map(str::to_owned)
-        .unwrap_or_else(|| body.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("").to_owned());
-    let one_line: String = candidate.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        .unwrap_or_else(|| {
+            body.lines()
+                .map(str::trim)
+                .find(|line| !line.is_empty())
+                .unwrap_or("")
+                .to_owned()
+        });
+    let one_line: String = candidate
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let shortened = shorten(&one_line, 80);
     Subject::parse(&shortened).unwrap_or_else(|_| {
         let fallback = match message.channel {
@@ -126,7 +161,11 @@ fn shorten(text: &str, max_chars: usize) -> String {
         return text.to_owned();
     }
     let cut: String = text.chars().take(max_chars).collect();
-    let at_word = cut.rfind(' ').filter(|index| *index > max_chars / 2).map(|index| &cut[..index]).unwrap_or(&cut);
+    let at_word = cut
+        .rfind(' ')
+        .filter(|index| *index > max_chars / 2)
+        .map(|index| &cut[..index])
+        .unwrap_or(&cut);
     format!("{}…", at_word.trim_end())
 }
 
@@ -141,7 +180,9 @@ pub async fn ingest_event(
         InboundEvent::Message(message) => {
             let record = inbound_record(message);
             let outcome = store.ingest_inbound(organization, &record, now).await?;
-            if let IngestOutcome::Created { ticket, .. } | IngestOutcome::Appended { ticket, .. } = &outcome {
+            if let IngestOutcome::Created { ticket, .. } | IngestOutcome::Appended { ticket, .. } =
+                &outcome
+            {
                 tracing::info!(org = %organization.slug, channel = %message.channel, ticket = %ticket.number, "inbound message stored");
             }
             Ok(IngestResult::Stored(outcome))
@@ -164,8 +205,13 @@ pub async fn ingest_event(
             // repeats for one failed message count once, while a new failure on another day
             // (after the requester wrote again and the mark was lifted) counts again.
             let day = now.strftime("%Y-%m-%d");
-            let key = format!("bounce:{recipient}:{day}:{}", sanad_store::secrets::sha256_hex(reason.as_bytes()));
-            let requesters = store.mark_email_undeliverable(organization.id, &key, recipient, reason, now).await?;
+            let key = format!(
+                "bounce:{recipient}:{day}:{}",
+                sanad_store::secrets::sha256_hex(reason.as_bytes())
+            );
+            let requesters = store
+                .mark_email_undeliverable(organization.id, &key, recipient, reason, now)
+                .await?;
             tracing::info!(org = %organization.slug, requesters, "bounce recorded");
             Ok(IngestResult::Bounce { requesters })
         }
@@ -186,7 +232,13 @@ pub async fn record_ignored(
     now: Timestamp,
 ) -> Result<IngestResult, StoreError> {
     let first_time = store
-        .record_inbound_ignored(organization.id, channel, provider_message_id, reason.as_str(), now)
+        .record_inbound_ignored(
+            organization.id,
+            channel,
+            provider_message_id,
+            reason.as_str(),
+            now,
+        )
         .await?;
     Ok(IngestResult::Ignored { first_time })
 }
@@ -200,7 +252,12 @@ mod tests {
         InboundMessage {
             channel: Channel::Whatsapp,
             provider_message_id: "wamid.1".into(),
-            sender: Sender { address: "+966500000021".into(), display_name: None, phone: Some("+966500000021".into()), email: None },
+            sender: Sender {
+                address: "+966500000021".into(),
+                display_name: None,
+                phone: Some("+966500000021".into()),
+                email: None,
+            },
             subject: subject.map(str::to_owned),
             body_text: body.into(),
             attachments: Vec::new(),
@@ -218,7 +275,10 @@ mod tests {
             (Some("   "), "سطر أول", "سطر أول"),
         ];
         for (subject, body, expected) in cases {
-            assert_eq!(inbound_record(&message(subject, body)).subject.as_str(), expected);
+            assert_eq!(
+                inbound_record(&message(subject, body)).subject.as_str(),
+                expected
+            );
         }
         let long = "كلمة ".repeat(40);
         let subject = inbound_record(&message(None, &long)).subject;
@@ -228,12 +288,23 @@ mod tests {
     #[test]
     fn bodies_are_never_empty_and_unknown_types_are_noted() {
         let mut image = message(None, "");
-        image.attachments.push(InboundAttachment { filename: "a.jpg".into(), content_type: "image/jpeg".into(), bytes: vec![1], inline: false });
-        assert_eq!(inbound_record(&image).body.as_str(), "[مرفقات / attachments]");
+        image.attachments.push(InboundAttachment {
+            filename: "a.jpg".into(),
+            content_type: "image/jpeg".into(),
+            bytes: vec![1],
+            inline: false,
+        });
+        assert_eq!(
+            inbound_record(&image).body.as_str(),
+            "[مرفقات / attachments]"
+        );
         let mut sticker = message(None, "");
         sticker.unsupported_type = Some("sticker".into());
         assert!(inbound_record(&sticker).body.as_str().contains("sticker"));
-        assert_eq!(inbound_record(&message(None, "")).body.as_str(), "[رسالة فارغة / empty message]");
+        assert_eq!(
+            inbound_record(&message(None, "")).body.as_str(),
+            "[رسالة فارغة / empty message]"
+        );
     }
 
     #[test]

@@ -119,16 +119,24 @@ pub struct DeliveryReport {
 }
 
 /// Everything an inbound adapter can produce from one provider payload.
+// A message is much larger than the other variants, but events live only while one payload is
+// stored, a few at a time; boxing would only complicate every match on them.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboundEvent {
     Message(InboundMessage),
     Delivery(DeliveryReport),
     /// A bounce: mail to `recipient` cannot be delivered, so the requester's address is marked
     /// undeliverable.
-    Bounce { recipient: String, reason: String },
+    Bounce {
+        recipient: String,
+        reason: String,
+    },
     /// Something that must not become a ticket (an auto-reply, a mailing list, our own
     /// message coming back): recorded in the log with the reason, never answered.
-    Ignored { reason: IgnoredReason },
+    Ignored {
+        reason: IgnoredReason,
+    },
 }
 
 /// Why an inbound message was not taken in.
@@ -262,9 +270,11 @@ pub enum WebhookError {
 
 pub mod email;
 pub mod ingest;
+pub mod mailbox;
+pub mod messenger;
 pub mod notify;
 pub mod outbox;
-pub mod messenger;
+pub mod registry;
 pub mod signature;
 pub mod sms;
 pub mod whatsapp;

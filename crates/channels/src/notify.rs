@@ -5,7 +5,7 @@
 //!
 //! Every string comes from `locales/<lang>/notifications.ftl`, so translators never edit Rust.
 
-use crate::{OutboundMessage, OutboundOrigin, OutboundThread, TemplateMessage};
+use crate::{OutboundMessage, OutboundOrigin, OutboundThread};
 use askama::Template;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
@@ -112,7 +112,12 @@ struct TextMail<'a> {
 
 /// The link that opens the ticket on the requester portal; a receipt's link carries the tracking
 /// code and signs the requester in (the portal then drops the code from the address).
-fn portal_link(settings: &NotificationSettings, slug: &str, number: &str, code: Option<&str>) -> String {
+fn portal_link(
+    settings: &NotificationSettings,
+    slug: &str,
+    number: &str,
+    code: Option<&str>,
+) -> String {
     let base = settings.public_url.trim_end_matches('/');
     match code {
         Some(code) => format!("{base}/o/{slug}/track/{number}?code={code}"),
@@ -148,11 +153,18 @@ fn status_word(lang: Lang, status: TicketStatus) -> String {
 /// Renders one outbox row as the message its adapter sends.
 pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
     let item = input.item;
-    let ticket = input.context.ticket.as_ref().ok_or(RenderError::TicketMissing)?;
+    let ticket = input
+        .context
+        .ticket
+        .as_ref()
+        .ok_or(RenderError::TicketMissing)?;
     let organization = &input.organization.name;
     let number = ticket.number.as_str();
     let subject_text = ticket.subject.as_str();
-    let requester_name = item.recipient_name.clone().unwrap_or_else(|| ticket.requester.name.clone());
+    let requester_name = item
+        .recipient_name
+        .clone()
+        .unwrap_or_else(|| ticket.requester.name.clone());
     let code = match item.kind {
         RequesterNotification::Receipt => item.secret.as_deref(),
         _ => None,
@@ -174,15 +186,28 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
         let mut quote = None;
         let subject = match item.kind {
             RequesterNotification::Receipt => {
-                paragraphs.push(text(lang, "receipt-body", &[("subject", subject_text), ("number", number)]));
+                paragraphs.push(text(
+                    lang,
+                    "receipt-body",
+                    &[("subject", subject_text), ("number", number)],
+                ));
                 if let Some(duration) = first_response {
                     let within = within_phrase(duration, lang);
                     match input.context.first_response_deadline {
                         Some(deadline) => {
-                            let shown = deadline.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
-                            paragraphs.push(text(lang, "receipt-promise-deadline", &[("within", &within), ("deadline", &shown)]));
+                            let shown = deadline
+                                .to_zoned(zone.clone())
+                                .strftime("%Y-%m-%d %H:%M")
+                                .to_string();
+                            paragraphs.push(text(
+                                lang,
+                                "receipt-promise-deadline",
+                                &[("within", &within), ("deadline", &shown)],
+                            ));
                         }
-                        None => paragraphs.push(text(lang, "receipt-promise", &[("within", &within)])),
+                        None => {
+                            paragraphs.push(text(lang, "receipt-promise", &[("within", &within)]))
+                        }
                     }
                 }
                 if code.is_some() {
@@ -195,16 +220,36 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
                     .payload
                     .get("departments")
                     .and_then(|value| value.as_array())
-                    .map(|list| list.iter().filter_map(|code| code.as_str().map(str::to_owned)).collect())
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|code| code.as_str().map(str::to_owned))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let names = department_names(&codes, input.departments, lang);
-                paragraphs.push(text(lang, "routed-body", &[("number", number), ("departments", &names)]));
+                paragraphs.push(text(
+                    lang,
+                    "routed-body",
+                    &[("number", number), ("departments", &names)],
+                ));
                 text(lang, "routed-subject", &[("number", number)])
             }
             RequesterNotification::Reply => {
-                let body = input.context.reply_body.as_deref().ok_or(RenderError::ReplyMissing)?;
-                let author = input.context.reply_author.as_deref().unwrap_or(organization);
-                paragraphs.push(text(lang, "reply-intro", &[("author", author), ("number", number)]));
+                let body = input
+                    .context
+                    .reply_body
+                    .as_deref()
+                    .ok_or(RenderError::ReplyMissing)?;
+                let author = input
+                    .context
+                    .reply_author
+                    .as_deref()
+                    .unwrap_or(organization);
+                paragraphs.push(text(
+                    lang,
+                    "reply-intro",
+                    &[("author", author), ("number", number)],
+                ));
                 quote = Some(body.to_owned());
                 paragraphs.push(text(lang, "reply-hint", &[]));
                 text(lang, "reply-subject", &[("subject", subject_text)])
@@ -216,7 +261,11 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
                     .and_then(|value| value.as_str())
                     .unwrap_or("")
                     .to_owned();
-                paragraphs.push(text(lang, "escalated-body", &[("number", number), ("stage", &stage)]));
+                paragraphs.push(text(
+                    lang,
+                    "escalated-body",
+                    &[("number", number), ("stage", &stage)],
+                ));
                 text(lang, "escalated-subject", &[("number", number)])
             }
             RequesterNotification::Resolved => {
@@ -224,12 +273,20 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
                     .policy
                     .map(|policy| duration_phrase(&policy.organization().reopen_window, lang))
                     .unwrap_or_else(|| format!("{} h", input.organization.reopen_window_hours));
-                paragraphs.push(text(lang, "resolved-body", &[("number", number), ("window", &window)]));
+                paragraphs.push(text(
+                    lang,
+                    "resolved-body",
+                    &[("number", number), ("window", &window)],
+                ));
                 text(lang, "resolved-subject", &[("number", number)])
             }
             RequesterNotification::StatusUpdate => {
                 let status = status_word(lang, ticket.status);
-                paragraphs.push(text(lang, "status-update-body", &[("number", number), ("status", &status)]));
+                paragraphs.push(text(
+                    lang,
+                    "status-update-body",
+                    &[("number", number), ("status", &status)],
+                ));
                 text(lang, "status-update-subject", &[("number", number)])
             }
         };
@@ -252,16 +309,28 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
     }
     // The ticket number in brackets lets a reply thread even when a mail client drops the
     // threading headers; "[#…]" is the convention requesters know from other help desks.
-    let subject = format!("[#{number}] {}", subjects.first().cloned().unwrap_or_default());
+    let subject = format!(
+        "[#{number}] {}",
+        subjects.first().cloned().unwrap_or_default()
+    );
 
     let (text_body, html) = match item.channel {
         Channel::Email => {
-            let text_body = TextMail { sections: &sections, code, link: Some(&link) }
-                .render()
-                .map_err(|error| RenderError::Template(error.to_string()))?;
-            let html = HtmlMail { subject: &subject, sections: &sections, code, link: Some(&link) }
-                .render()
-                .map_err(|error| RenderError::Template(error.to_string()))?;
+            let text_body = TextMail {
+                sections: &sections,
+                code,
+                link: Some(&link),
+            }
+            .render()
+            .map_err(|error| RenderError::Template(error.to_string()))?;
+            let html = HtmlMail {
+                subject: &subject,
+                sections: &sections,
+                code,
+                link: Some(&link),
+            }
+            .render()
+            .map_err(|error| RenderError::Template(error.to_string()))?;
             (text_body, Some(html))
         }
         _ => (short_text(item.kind, &sections, code, &link), None),
@@ -269,7 +338,9 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
 
     let mail_thread = &input.context.mail_thread;
     let thread = OutboundThread {
-        message_id: input.settings.message_id_for(item.id, &input.organization.slug),
+        message_id: input
+            .settings
+            .message_id_for(item.id, &input.organization.slug),
         in_reply_to: mail_thread.last().cloned(),
         references: mail_thread.clone(),
     };
@@ -277,17 +348,9 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
         RequesterNotification::Reply => OutboundOrigin::StaffReply,
         _ => OutboundOrigin::Notification,
     };
-    // Outside the 24-hour window WhatsApp accepts only pre-approved templates; the adapter fills
-    // in the template name its settings hold. The parameters are the ticket number and the
-    // Arabic first paragraph, so the approved template can read "بخصوص طلبك {{1}}: {{2}}".
-    let template = matches!(item.channel, Channel::Whatsapp).then(|| TemplateMessage {
-        name: String::new(),
-        language: String::new(),
-        parameters: vec![
-            number.to_owned(),
-            sections.first().and_then(|section| section.paragraphs.first().cloned()).unwrap_or_default(),
-        ],
-    });
+    // Outside the 24-hour window WhatsApp accepts only pre-approved templates; the WhatsApp
+    // adapter then uses the organization's fallback template with this text as its parameter.
+    let template = None;
     Ok(OutboundMessage {
         outbox_id: item.id,
         channel: item.channel,
@@ -308,7 +371,12 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
 /// The text of a chat or SMS message: for a reply, the answer itself (that is what a chat
 /// conversation shows); otherwise the Arabic, then the English, first paragraph, with the code
 /// and the link.
-fn short_text(kind: RequesterNotification, sections: &[Section], code: Option<&str>, link: &str) -> String {
+fn short_text(
+    kind: RequesterNotification,
+    sections: &[Section],
+    code: Option<&str>,
+    link: &str,
+) -> String {
     let mut lines = Vec::new();
     if kind == RequesterNotification::Reply {
         if let Some(quote) = sections.first().and_then(|section| section.quote.clone()) {
@@ -335,7 +403,9 @@ mod tests {
     #[test]
     fn both_languages_have_the_same_keys() {
         let keys = |path: &str| -> Vec<String> {
-            let source = std::fs::read_to_string(format!("{}/locales/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let source =
+                std::fs::read_to_string(format!("{}/locales/{path}", env!("CARGO_MANIFEST_DIR")))
+                    .unwrap();
             let mut keys: Vec<String> = source
                 .lines()
                 .filter(|line| !line.starts_with('#') && line.contains(" = "))
@@ -352,7 +422,10 @@ mod tests {
         for status in TicketStatus::ALL {
             for lang in [Lang::Ar, Lang::En] {
                 let word = status_word(lang, *status);
-                assert!(!word.starts_with("status-"), "missing {lang:?} word for {status}");
+                assert!(
+                    !word.starts_with("status-"),
+                    "missing {lang:?} word for {status}"
+                );
             }
         }
     }

@@ -9,6 +9,7 @@
 
 use crate::notify::{NotificationSettings, RenderInput, render};
 use crate::{ChannelAdapter, SendError};
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use jiff::{SignedDuration, Timestamp};
 use sanad_domain::Channel;
@@ -21,7 +22,11 @@ use std::sync::Arc;
 pub trait AdapterSource: Send + Sync {
     /// The adapter that sends on `channel` for the organization, or why there is none (a
     /// channel without settings is a permanent failure: retrying will not configure it).
-    fn adapter(&self, org_id: i64, channel: Channel) -> BoxFuture<'_, Result<Arc<dyn ChannelAdapter>, SendError>>;
+    fn adapter(
+        &self,
+        org_id: i64,
+        channel: Channel,
+    ) -> BoxFuture<'_, Result<Arc<dyn ChannelAdapter>, SendError>>;
 }
 
 /// How failed deliveries are retried.
@@ -39,7 +44,11 @@ impl Default for RetryPolicy {
     /// 30 s, 1, 2, 4, 8, 16, 32 min, then hourly: twelve attempts over about six hours, long
     /// enough to ride out a mail server's maintenance window.
     fn default() -> Self {
-        Self { first_delay: SignedDuration::from_secs(30), max_delay: SignedDuration::from_hours(1), max_attempts: 12 }
+        Self {
+            first_delay: SignedDuration::from_secs(30),
+            max_delay: SignedDuration::from_hours(1),
+            max_attempts: 12,
+        }
     }
 }
 
@@ -50,8 +59,13 @@ impl RetryPolicy {
             return None;
         }
         let doublings = u32::try_from(attempts_made.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-        let delay_seconds = self.first_delay.as_secs().saturating_mul(1_i64 << doublings).min(self.max_delay.as_secs());
-        now.checked_add(SignedDuration::from_secs(delay_seconds)).ok()
+        let delay_seconds = self
+            .first_delay
+            .as_secs()
+            .saturating_mul(1_i64 << doublings)
+            .min(self.max_delay.as_secs());
+        now.checked_add(SignedDuration::from_secs(delay_seconds))
+            .ok()
     }
 }
 
@@ -67,6 +81,8 @@ pub struct OutboxSettings {
     pub lease: SignedDuration,
     pub retry: RetryPolicy,
     pub notifications: NotificationSettings,
+    /// How many tickets' notifications are sent at the same time.
+    pub concurrency: usize,
 }
 
 /// What one pass did.
@@ -78,6 +94,13 @@ pub struct OutboxRun {
     pub failed: usize,
 }
 
+/// An organization as the renderer needs it.
+struct OrganizationContext {
+    organization: sanad_store::Organization,
+    policy: Option<Arc<sanad_domain::policy::Policy>>,
+    departments: Vec<sanad_store::Department>,
+}
+
 pub struct OutboxWorker {
     store: Store,
     adapters: Arc<dyn AdapterSource>,
@@ -86,33 +109,120 @@ pub struct OutboxWorker {
 
 impl OutboxWorker {
     pub fn new(store: Store, adapters: Arc<dyn AdapterSource>, settings: OutboxSettings) -> Self {
-        Self { store, adapters, settings }
+        Self {
+            store,
+            adapters,
+            settings,
+        }
     }
 
-    /// Claims one batch of due notifications and attempts each once.
+    /// Claims one batch of due notifications and attempts each once. Different tickets'
+    /// notifications go out concurrently (up to `concurrency`), each ticket's in order, so a
+    /// receipt never arrives after the reply that follows it, and one slow provider round trip
+    /// does not hold up the whole batch.
     pub async fn deliver_due(&self, now: Timestamp) -> Result<OutboxRun, StoreError> {
         let items = self
             .store
-            .claim_outbox(&self.settings.instance, now, self.settings.lease, self.settings.batch_size)
+            .claim_outbox(
+                &self.settings.instance,
+                now,
+                self.settings.lease,
+                self.settings.batch_size,
+            )
             .await?;
-        let mut run = OutboxRun { claimed: items.len(), ..OutboxRun::default() };
-        let mut organizations = HashMap::new();
+        let mut run = OutboxRun {
+            claimed: items.len(),
+            ..OutboxRun::default()
+        };
+        let mut organizations: HashMap<i64, Option<OrganizationContext>> = HashMap::new();
         for item in &items {
-            let outcome = self.attempt(item, &mut organizations, now).await?;
-            match &outcome {
-                AttemptOutcome::Delivered { .. } => run.delivered += 1,
-                AttemptOutcome::TransientFailure { retry_at: Some(_), .. } => run.retried += 1,
-                AttemptOutcome::TransientFailure { retry_at: None, .. } | AttemptOutcome::PermanentFailure { .. } => run.failed += 1,
+            if let std::collections::hash_map::Entry::Vacant(entry) =
+                organizations.entry(item.org_id)
+            {
+                entry.insert(self.organization_context(item.org_id).await?);
             }
+        }
+        // Items arrive in id order; grouping by ticket keeps that order within each ticket.
+        let mut groups: Vec<Vec<OutboxItem>> = Vec::new();
+        let mut group_of_ticket: HashMap<i64, usize> = HashMap::new();
+        for item in items {
+            match item
+                .ticket_id
+                .and_then(|ticket| group_of_ticket.get(&ticket).copied())
+            {
+                Some(index) => groups[index].push(item),
+                None => {
+                    if let Some(ticket) = item.ticket_id {
+                        group_of_ticket.insert(ticket, groups.len());
+                    }
+                    groups.push(vec![item]);
+                }
+            }
+        }
+        let organizations = &organizations;
+        let outcomes: Vec<Result<Vec<AttemptOutcome>, StoreError>> =
+            futures_util::stream::iter(groups)
+                .map(|group| self.deliver_group(group, organizations, now))
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await;
+        for outcome in outcomes
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+        {
+            match outcome {
+                AttemptOutcome::Delivered { .. } => run.delivered += 1,
+                AttemptOutcome::TransientFailure {
+                    retry_at: Some(_), ..
+                } => run.retried += 1,
+                AttemptOutcome::TransientFailure { retry_at: None, .. }
+                | AttemptOutcome::PermanentFailure { .. } => run.failed += 1,
+            }
+        }
+        Ok(run)
+    }
+
+    /// Attempts one ticket's notifications, in order.
+    async fn deliver_group(
+        &self,
+        group: Vec<OutboxItem>,
+        organizations: &HashMap<i64, Option<OrganizationContext>>,
+        now: Timestamp,
+    ) -> Result<Vec<AttemptOutcome>, StoreError> {
+        let mut outcomes = Vec::with_capacity(group.len());
+        for item in &group {
+            let outcome = self.attempt(item, organizations, now).await?;
             let label = match &outcome {
                 AttemptOutcome::Delivered { .. } => "delivered",
                 AttemptOutcome::TransientFailure { .. } => "transient_failure",
                 AttemptOutcome::PermanentFailure { .. } => "permanent_failure",
             };
             tracing::info!(outbox = item.id, channel = %item.channel, kind = %item.kind, outcome = label, "delivery attempt");
-            self.store.record_outbox_attempt(item, &outcome, now).await?;
+            self.store
+                .record_outbox_attempt(item, &outcome, now)
+                .await?;
+            outcomes.push(outcome);
         }
-        Ok(run)
+        Ok(outcomes)
+    }
+
+    /// What rendering needs of an organization, read once per batch.
+    async fn organization_context(
+        &self,
+        org_id: i64,
+    ) -> Result<Option<OrganizationContext>, StoreError> {
+        let Some(organization) = self.store.organization_by_id(org_id).await? else {
+            return Ok(None);
+        };
+        let policy = self.store.policy_in_force(&organization).await?;
+        let departments = self.store.departments(organization.id).await?;
+        Ok(Some(OrganizationContext {
+            organization,
+            policy,
+            departments,
+        }))
     }
 
     /// Runs passes until nothing is due at `now` (or `max_passes` ran), adding up what they did.
@@ -134,31 +244,31 @@ impl OutboxWorker {
     async fn attempt(
         &self,
         item: &OutboxItem,
-        organizations: &mut HashMap<i64, Option<sanad_store::Organization>>,
+        organizations: &HashMap<i64, Option<OrganizationContext>>,
         now: Timestamp,
     ) -> Result<AttemptOutcome, StoreError> {
-        if !organizations.contains_key(&item.org_id) {
-            let organization = self.store.organization_by_id(item.org_id).await?;
-            organizations.insert(item.org_id, organization);
-        }
         let Some(Some(organization)) = organizations.get(&item.org_id) else {
-            return Ok(AttemptOutcome::PermanentFailure { detail: "the organization no longer exists".into() });
+            return Ok(AttemptOutcome::PermanentFailure {
+                detail: "the organization no longer exists".into(),
+            });
         };
         let context = self.store.outbox_context(item).await?;
-        let policy = self.store.policy_in_force(organization).await?;
-        let departments = self.store.departments(organization.id).await?;
         let input = RenderInput {
             item,
             context: &context,
-            organization,
-            policy: policy.as_deref(),
-            departments: &departments,
+            organization: &organization.organization,
+            policy: organization.policy.as_deref(),
+            departments: &organization.departments,
             settings: &self.settings.notifications,
             now,
         };
         let message = match render(&input) {
             Ok(message) => message,
-            Err(error) => return Ok(AttemptOutcome::PermanentFailure { detail: error.to_string() }),
+            Err(error) => {
+                return Ok(AttemptOutcome::PermanentFailure {
+                    detail: error.to_string(),
+                });
+            }
         };
         let adapter = match self.adapters.adapter(item.org_id, item.channel).await {
             Ok(adapter) => adapter,
@@ -168,7 +278,8 @@ impl OutboxWorker {
             Ok(sent) => AttemptOutcome::Delivered {
                 provider_message_id: sent.provider_message_id,
                 detail: sent.detail,
-                mail_message_id: (item.channel == Channel::Email).then(|| message.thread.message_id.clone()),
+                mail_message_id: (item.channel == Channel::Email)
+                    .then(|| message.thread.message_id.clone()),
             },
             Err(error) => self.failure(item, error, now),
         })
@@ -176,9 +287,10 @@ impl OutboxWorker {
 
     fn failure(&self, item: &OutboxItem, error: SendError, now: Timestamp) -> AttemptOutcome {
         match error {
-            SendError::Transient(detail) => {
-                AttemptOutcome::TransientFailure { detail, retry_at: self.settings.retry.retry_at(item.attempts + 1, now) }
-            }
+            SendError::Transient(detail) => AttemptOutcome::TransientFailure {
+                detail,
+                retry_at: self.settings.retry.retry_at(item.attempts + 1, now),
+            },
             SendError::Permanent(detail) => AttemptOutcome::PermanentFailure { detail },
         }
     }
@@ -193,7 +305,11 @@ mod tests {
         let policy = RetryPolicy::default();
         let now: Timestamp = "2026-11-22T06:00:00Z".parse().unwrap();
         let waits: Vec<Option<i64>> = (1..=13)
-            .map(|attempts| policy.retry_at(attempts, now).map(|at| (at - now).get_seconds()))
+            .map(|attempts| {
+                policy
+                    .retry_at(attempts, now)
+                    .map(|at| (at - now).get_seconds())
+            })
             .collect();
         assert_eq!(
             waits,

@@ -37,6 +37,13 @@ string_enum! {
     }
 }
 
+/// Whether a notification is sent at all for a ticket from `ticket_channel`. A live chat shows
+/// staff replies in the visitor's widget as they are written, so repeating each one by e-mail
+/// would only be noise; the receipt and the other milestones still go out.
+pub fn is_sent_for(kind: RequesterNotification, ticket_channel: Channel) -> bool {
+    !(kind == RequesterNotification::Reply && ticket_channel == Channel::LiveChat)
+}
+
 /// How a requester can be reached, as far as the desk knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reachability<'a> {
@@ -101,13 +108,33 @@ mod tests {
     }
 
     #[test]
+    fn chat_replies_are_not_repeated_by_mail() {
+        assert!(!is_sent_for(
+            RequesterNotification::Reply,
+            Channel::LiveChat
+        ));
+        assert!(is_sent_for(
+            RequesterNotification::Receipt,
+            Channel::LiveChat
+        ));
+        assert!(is_sent_for(RequesterNotification::Reply, Channel::Email));
+    }
+
+    #[test]
     fn notifications_follow_the_conversation_then_email_then_sms() {
         use Channel::*;
-        let all = [Email, Whatsapp, X, Facebook, Sms];
-        let cases: &[(Reachability<'static>, &[Channel], Option<(Channel, &str)>)] = &[
+        const ALL: &[Channel] = &[Email, Whatsapp, X, Facebook, Sms];
+        let all = ALL;
+        // (how the requester is reachable, the enabled channels, the expected route)
+        type Case = (
+            Reachability<'static>,
+            &'static [Channel],
+            Option<(Channel, &'static str)>,
+        );
+        let cases: &[Case] = &[
             (
                 reach(Whatsapp, Some("+966500000001"), Some("a@example.sa"), None),
-                &all,
+                all,
                 Some((Whatsapp, "+966500000001")),
             ),
             (
@@ -115,20 +142,20 @@ mod tests {
                 &[Email],
                 Some((Email, "a@example.sa")),
             ),
-            (reach(X, Some("1234"), None, None), &all, Some((X, "1234"))),
+            (reach(X, Some("1234"), None, None), all, Some((X, "1234"))),
             (
                 reach(Facebook, None, None, Some("+966500000002")),
-                &all,
+                all,
                 Some((Sms, "+966500000002")),
             ),
             (
                 reach(WebForm, None, Some("a@example.sa"), Some("+966500000002")),
-                &all,
+                all,
                 Some((Email, "a@example.sa")),
             ),
             (
                 reach(Phone, None, None, Some("+966500000002")),
-                &all,
+                all,
                 Some((Sms, "+966500000002")),
             ),
             (
@@ -136,7 +163,7 @@ mod tests {
                 &[Email],
                 None,
             ),
-            (reach(LiveChat, None, None, None), &all, None),
+            (reach(LiveChat, None, None, None), all, None),
         ];
         for (reach, enabled, expected) in cases {
             let got = notification_route(reach, enabled);

@@ -91,6 +91,7 @@ pub(crate) mod sqlite_queries {
     include!("service_level_queries.rs");
     include!("desk_queries.rs");
     include!("channel_queries.rs");
+    include!("lookup_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -100,6 +101,7 @@ pub(crate) mod postgres_queries {
     include!("service_level_queries.rs");
     include!("desk_queries.rs");
     include!("channel_queries.rs");
+    include!("lookup_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -5,7 +5,7 @@
 // they never collide with the names of the files included beside this one.
 
 use crate::channels::*;
-use sanad_domain::notifications::{DeliveryState, Reachability, RequesterNotification, notification_route};
+use sanad_domain::notifications::{DeliveryState, Reachability, RequesterNotification, is_sent_for, notification_route};
 
 // ---- requester notifications into the outbox ------------------------------------------------
 
@@ -32,10 +32,8 @@ fn requester_notifications(events: &[PendingEvent]) -> Vec<PendingNotification> 
                     push(RequesterNotification::Routed, None, serde_json::json!({ "departments": departments }));
                 }
             }
-            (EventKind::Changed, Some(TicketField::Status)) => {
-                if after.and_then(|value| value.as_str()) == Some(TicketStatus::Resolved.as_str()) {
-                    push(RequesterNotification::Resolved, None, serde_json::json!({}));
-                }
+            (EventKind::Changed, Some(TicketField::Status)) if after.and_then(|value| value.as_str()) == Some(TicketStatus::Resolved.as_str()) => {
+                push(RequesterNotification::Resolved, None, serde_json::json!({}));
             }
             (EventKind::MessageAdded, _) => {
                 let is_public_reply = after.and_then(|value| value.get("kind")).and_then(|kind| kind.as_str())
@@ -99,7 +97,7 @@ async fn enqueue_requester_notifications(
     let Some((channel, recipient)) = notification_route(&reach, &enabled) else {
         return Ok(());
     };
-    for notification in notifications {
+    for notification in notifications.iter().filter(|notification| is_sent_for(notification.kind, ticket_channel)) {
         sqlx::query(
             "INSERT INTO outbox (org_id, ticket_id, message_id, kind, channel, recipient, recipient_name, payload, state, attempts, next_attempt_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",

@@ -51,10 +51,17 @@ pub struct InboundRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub enum IngestOutcome {
     /// A new ticket; the tracking code is returned in clear this once.
-    Created { ticket: TicketSummary, message_id: i64, tracking_code: String },
+    Created {
+        ticket: TicketSummary,
+        message_id: i64,
+        tracking_code: String,
+    },
     /// A message on an existing ticket (found by e-mail threading, the number in the subject,
     /// the conversation, or the sender's open ticket on a messaging channel).
-    Appended { ticket: TicketSummary, message_id: i64 },
+    Appended {
+        ticket: TicketSummary,
+        message_id: i64,
+    },
     /// The provider's message id was seen before: nothing was stored.
     Duplicate,
 }
@@ -103,8 +110,13 @@ pub enum AttemptOutcome {
         mail_message_id: Option<String>,
     },
     /// Failed for now; tried again at `retry_at`, or given up when it is `None`.
-    TransientFailure { detail: String, retry_at: Option<Timestamp> },
-    PermanentFailure { detail: String },
+    TransientFailure {
+        detail: String,
+        retry_at: Option<Timestamp>,
+    },
+    PermanentFailure {
+        detail: String,
+    },
 }
 
 /// One delivery attempt, as shown on the ticket.
@@ -151,9 +163,15 @@ impl Store {
         record: &InboundRecord,
         now: Timestamp,
     ) -> Result<IngestOutcome, StoreError> {
-        let blobs = self.attachments().put_all(org.id, &record.attachments).await?;
+        let blobs = self
+            .attachments()
+            .put_all(org.id, &record.attachments)
+            .await?;
         let policy = self.policy_in_force(org).await?;
-        dispatch!(self, channel_ingest_inbound(org, policy.as_deref(), record, &blobs, now))
+        dispatch!(
+            self,
+            channel_ingest_inbound(org, policy.as_deref(), record, &blobs, now)
+        )
     }
 
     /// Records an inbound message that was not taken in (an auto-reply, list mail, our own
@@ -166,7 +184,10 @@ impl Store {
         reason: &str,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, channel_record_inbound_ignored(org_id, channel, provider_message_id, reason, now))
+        dispatch!(
+            self,
+            channel_record_inbound_ignored(org_id, channel, provider_message_id, reason, now)
+        )
     }
 
     /// Marks a requester's e-mail address as undeliverable after a bounce; notifications then go
@@ -179,7 +200,10 @@ impl Store {
         reason: &str,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
-        dispatch!(self, channel_mark_email_undeliverable(org_id, provider_message_id, address, reason, now))
+        dispatch!(
+            self,
+            channel_mark_email_undeliverable(org_id, provider_message_id, address, reason, now)
+        )
     }
 
     /// Claims up to `limit` due notifications for this instance, for `lease`. On PostgreSQL
@@ -221,11 +245,17 @@ impl Store {
         at: Timestamp,
         detail: Option<&str>,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, channel_record_delivery_report(org_id, channel, provider_message_id, state, at, detail))
+        dispatch!(
+            self,
+            channel_record_delivery_report(org_id, channel, provider_message_id, state, at, detail)
+        )
     }
 
     /// The notifications of a ticket, newest first, each with its attempts.
-    pub async fn ticket_deliveries(&self, ticket_id: i64) -> Result<Vec<DeliveryRecord>, StoreError> {
+    pub async fn ticket_deliveries(
+        &self,
+        ticket_id: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
         dispatch!(self, channel_ticket_deliveries(ticket_id))
     }
 
@@ -249,7 +279,10 @@ impl Store {
         settings: &serde_json::Value,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        dispatch!(self, channel_set_credentials(org_id, channel, settings, now))
+        dispatch!(
+            self,
+            channel_set_credentials(org_id, channel, settings, now)
+        )
     }
 
     /// Every organization's settings for one channel, for the workers that poll mailboxes and

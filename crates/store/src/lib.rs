@@ -15,6 +15,7 @@ mod backend;
 mod channels;
 mod desk;
 mod error;
+mod lookup;
 mod model;
 pub mod schemas;
 pub mod secrets;
@@ -25,6 +26,7 @@ pub use backend::{BackendKind, Store};
 pub use channels::*;
 pub use desk::*;
 pub use error::StoreError;
+pub use lookup::*;
 pub use model::*;
 pub use url::DatabaseUrl;
 

@@ -52,6 +52,167 @@ pub struct CreateTicketRequest {
     pub requester: RequesterInput,
     #[serde(default)]
     pub attachments: Vec<AttachmentInput>,
+    /// What staff recorded about a contact they took themselves. Required for the channels
+    /// `phone`, `in_class` and `remote_session`, refused for every other channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactInput>,
+}
+
+/// The longest text accepted in a contact's fields (a name, a course session, a tool).
+pub const MAX_CONTACT_TEXT_CHARS: usize = 200;
+/// The longest call or remote session recorded: a whole day, in minutes.
+pub const MAX_CONTACT_MINUTES: i64 = 24 * 60;
+
+/// A contact logged by staff: a phone call, a meeting in the training room or a remote support
+/// session. Only the fields of the ticket's channel may be given.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    /// The id of the staff member who took the contact (required): the desk records who
+    /// logged every contact, so an integration names the agent it acts for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_by_id: Option<i64>,
+    /// `phone`: how long the call lasted, 0 to 1440 minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_minutes: Option<i64>,
+    /// `in_class` (required): the manager of the training room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_manager: Option<String>,
+    /// `in_class`: the course session during which the trainee asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course_session: Option<String>,
+    /// `remote_session` (required): the tool of the session, e.g. Zoom or AnyDesk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_tool: Option<String>,
+    /// `remote_session`: the tool's id of the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_session_id: Option<String>,
+    /// `remote_session`: how long the session lasted, 0 to 1440 minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_minutes: Option<i64>,
+}
+
+/// A checked contact, ready for `Store::record_contact_details`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedContact {
+    pub logged_by: i64,
+    /// The same JSON object the desk's log-contact form stores, so both read alike.
+    pub details: serde_json::Value,
+}
+
+/// The fields each staff-logged channel uses; any other field given is a mistake worth naming.
+fn contact_fields(channel: Channel) -> &'static [&'static str] {
+    match channel {
+        Channel::Phone => &["call_minutes"],
+        Channel::InClass => &["room_manager", "course_session"],
+        Channel::RemoteSession => &["remote_tool", "remote_session_id", "remote_minutes"],
+        _ => &[],
+    }
+}
+
+fn contact_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &Option<String>,
+    required: bool,
+) -> String {
+    let text = value.as_deref().unwrap_or_default().trim();
+    if text.is_empty() {
+        if required {
+            errors.push(field, "required for this channel");
+        }
+    } else if text.chars().count() > MAX_CONTACT_TEXT_CHARS || text.chars().any(char::is_control) {
+        errors.push(
+            field,
+            format!("give 1 to {MAX_CONTACT_TEXT_CHARS} characters without control characters"),
+        );
+    }
+    text.to_owned()
+}
+
+fn contact_minutes(errors: &mut FieldErrors, field: &str, value: Option<i64>) -> Option<i64> {
+    match value {
+        Some(minutes) if !(0..=MAX_CONTACT_MINUTES).contains(&minutes) => {
+            errors.push(
+                field,
+                format!("must be between 0 and {MAX_CONTACT_MINUTES} minutes, got {minutes}"),
+            );
+            None
+        }
+        other => other,
+    }
+}
+
+/// Checks the `contact` of a new ticket against its channel, adding every mistake to `errors`.
+fn convert_contact(
+    errors: &mut FieldErrors,
+    channel: Channel,
+    contact: Option<&ContactInput>,
+) -> Option<LoggedContact> {
+    let Some(contact) = contact else {
+        if channel.is_staff_logged() {
+            errors.push(
+                "contact",
+                format!("required for a contact logged on the {channel} channel"),
+            );
+        }
+        return None;
+    };
+    if !channel.is_staff_logged() {
+        errors.push(
+            "contact",
+            format!(
+                "only contacts logged by staff (phone, in_class, remote_session) carry contact details, not {channel}"
+            ),
+        );
+        return None;
+    }
+    let given = [
+        ("call_minutes", contact.call_minutes.is_some()),
+        ("room_manager", contact.room_manager.is_some()),
+        ("course_session", contact.course_session.is_some()),
+        ("remote_tool", contact.remote_tool.is_some()),
+        ("remote_session_id", contact.remote_session_id.is_some()),
+        ("remote_minutes", contact.remote_minutes.is_some()),
+    ];
+    for (field, present) in given {
+        if present && !contact_fields(channel).contains(&field) {
+            errors.push(
+                &format!("contact.{field}"),
+                format!("not used for the {channel} channel"),
+            );
+        }
+    }
+    let logged_by = contact.logged_by_id;
+    if logged_by.is_none() {
+        errors.push(
+            "contact.logged_by_id",
+            "give the id of the staff member who took the contact",
+        );
+    }
+    let details = match channel {
+        Channel::Phone => serde_json::json!({
+            "call_minutes": contact_minutes(errors, "contact.call_minutes", contact.call_minutes),
+        }),
+        Channel::InClass => serde_json::json!({
+            "room_manager": contact_text(errors, "contact.room_manager", &contact.room_manager, true),
+            "course_session": contact_text(errors, "contact.course_session", &contact.course_session, false),
+        }),
+        _ => serde_json::json!({
+            "remote_tool": contact_text(errors, "contact.remote_tool", &contact.remote_tool, true),
+            "remote_session_id": contact_text(errors, "contact.remote_session_id", &contact.remote_session_id, false),
+            "remote_minutes": contact_minutes(errors, "contact.remote_minutes", contact.remote_minutes),
+        }),
+    };
+    logged_by.map(|logged_by| LoggedContact { logged_by, details })
+}
+
+/// A new ticket with its logged contact, checked together so that every mistake is reported
+/// at once.
+#[derive(Debug)]
+pub struct CheckedCreate {
+    pub ticket: store::NewTicket,
+    pub contact: Option<LoggedContact>,
 }
 
 fn convert_attachments(
@@ -139,6 +300,14 @@ impl TryFrom<&CreateTicketRequest> for store::NewTicket {
     type Error = ApiError;
 
     fn try_from(request: &CreateTicketRequest) -> Result<Self, ApiError> {
+        CheckedCreate::try_from(request).map(|checked| checked.ticket)
+    }
+}
+
+impl TryFrom<&CreateTicketRequest> for CheckedCreate {
+    type Error = ApiError;
+
+    fn try_from(request: &CreateTicketRequest) -> Result<Self, ApiError> {
         let mut errors = FieldErrors::default();
         let subject = errors.check("subject", Subject::parse(&request.subject));
         let body = errors.check("body", MessageBody::parse(&request.body));
@@ -185,10 +354,11 @@ impl TryFrom<&CreateTicketRequest> for store::NewTicket {
             _ => None,
         };
         let attachments = convert_attachments(&mut errors, "attachments", &request.attachments);
+        let logged = convert_contact(&mut errors, request.channel, request.contact.as_ref());
         errors.into_result()?;
         match (subject, body, category, name, contact) {
             (Some(subject), Some(body), Some(category), Some(name), Some(contact)) => {
-                Ok(store::NewTicket {
+                let ticket = store::NewTicket {
                     kind: request.kind,
                     channel: request.channel,
                     subject,
@@ -200,6 +370,10 @@ impl TryFrom<&CreateTicketRequest> for store::NewTicket {
                         requester_type: request.requester.requester_type,
                     },
                     attachments,
+                };
+                Ok(CheckedCreate {
+                    ticket,
+                    contact: logged,
                 })
             }
             _ => Err(ApiError::bad_request("the request could not be read")),
@@ -429,6 +603,126 @@ pub struct TicketDetailView {
     pub targets: Vec<TargetView>,
     pub escalations: Vec<EscalationView>,
     pub root_causes: Vec<RootCauseView>,
+    /// What staff recorded about a contact they logged (phone, in class, remote session);
+    /// absent for the other channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactView>,
+}
+
+/// A contact logged by staff, as recorded. Only the fields of the ticket's channel that were
+/// filled in appear.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct ContactView {
+    /// The staff member who logged the contact.
+    pub logged_by_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_minutes: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_manager: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course_session: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_tool: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_minutes: Option<i64>,
+}
+
+impl From<store::ContactRecord> for ContactView {
+    fn from(record: store::ContactRecord) -> Self {
+        // The stored object is the one the desk and the API write; empty texts and absent
+        // durations are what a staff member left blank, so they are left out.
+        let text = |key: &str| {
+            record
+                .details
+                .get(key)
+                .and_then(|value| value.as_str())
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        let number = |key: &str| record.details.get(key).and_then(|value| value.as_i64());
+        ContactView {
+            logged_by_id: record.logged_by,
+            call_minutes: number("call_minutes"),
+            room_manager: text("room_manager"),
+            course_session: text("course_session"),
+            remote_tool: text("remote_tool"),
+            remote_session_id: text("remote_session_id"),
+            remote_minutes: number("remote_minutes"),
+        }
+    }
+}
+
+/// `GET /api/v1/requesters`: by phone number or by e-mail address, exactly one of the two.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequesterLookupQuery {
+    /// A phone number in any usual form (`+966500000101`, `0500000101`, Arabic-Indic digits).
+    pub phone: Option<String>,
+    /// An e-mail address.
+    pub email: Option<String>,
+}
+
+impl TryFrom<&RequesterLookupQuery> for store::RequesterKey {
+    type Error = ApiError;
+
+    fn try_from(query: &RequesterLookupQuery) -> Result<Self, ApiError> {
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        let mut errors = FieldErrors::default();
+        let key = match (given(&query.phone), given(&query.email)) {
+            (Some(phone), None) => errors
+                .check("phone", PhoneNumber::parse(&phone))
+                .map(store::RequesterKey::Phone),
+            (None, Some(email)) => errors
+                .check("email", EmailAddress::parse(&email))
+                .map(store::RequesterKey::Email),
+            _ => {
+                errors.push("phone", "give either phone or email, not both or neither");
+                None
+            }
+        };
+        errors.into_result()?;
+        key.ok_or_else(|| ApiError::bad_request("the query could not be read"))
+    }
+}
+
+/// A requester found by phone or e-mail, with the numbers of their open tickets, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequesterMatchView {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[serde(rename = "type")]
+    pub requester_type: RequesterType,
+    /// Tickets still waiting for the organization (neither resolved, closed, cancelled nor
+    /// merged).
+    pub open_tickets: Vec<String>,
+}
+
+impl From<store::KnownRequester> for RequesterMatchView {
+    fn from(requester: store::KnownRequester) -> Self {
+        RequesterMatchView {
+            id: requester.id,
+            name: requester.name,
+            email: requester.email,
+            phone: requester.phone,
+            requester_type: requester.requester_type,
+            open_tickets: requester
+                .open_tickets
+                .into_iter()
+                .map(|ticket| ticket.number)
+                .collect(),
+        }
+    }
 }
 
 /// `POST /api/v1/tickets/{number}/root-causes`.
@@ -525,6 +819,7 @@ impl From<store::TicketDetail> for TicketDetailView {
                 .into_iter()
                 .map(RootCauseView::from)
                 .collect(),
+            contact: None,
         }
     }
 }
@@ -880,6 +1175,7 @@ mod tests {
                 content_type: "png".into(),
                 content_base64: "@@".into(),
             }],
+            contact: None,
         };
         let error = store::NewTicket::try_from(&request).unwrap_err();
         assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
@@ -894,5 +1190,118 @@ mod tests {
         ] {
             assert!(detail.contains(field), "{field} missing from {detail}");
         }
+    }
+
+    fn logged(channel: Channel, contact: Option<ContactInput>) -> Result<CheckedCreate, String> {
+        let request = CreateTicketRequest {
+            kind: TicketKind::Inquiry,
+            channel,
+            subject: "موعد الاختبار".into(),
+            body: "سأل المتدرب عن موعد الاختبار النهائي.".into(),
+            category: None,
+            requester: RequesterInput {
+                name: "Fahad Al-Otaibi".into(),
+                email: None,
+                phone: Some("+966500000011".into()),
+                requester_type: RequesterType::Trainee,
+            },
+            attachments: Vec::new(),
+            contact,
+        };
+        CheckedCreate::try_from(&request).map_err(|error| format!("{error:?}"))
+    }
+
+    #[test]
+    fn a_logged_contact_is_checked_against_its_channel() {
+        let call = ContactInput {
+            logged_by_id: Some(7),
+            call_minutes: Some(12),
+            ..ContactInput::default()
+        };
+        let checked = logged(Channel::Phone, Some(call.clone())).unwrap();
+        assert_eq!(
+            checked.contact,
+            Some(LoggedContact {
+                logged_by: 7,
+                details: serde_json::json!({ "call_minutes": 12 }),
+            })
+        );
+        // Required for staff-logged channels, refused for the others.
+        assert!(
+            logged(Channel::Phone, None)
+                .unwrap_err()
+                .contains("\"contact\"")
+        );
+        assert!(
+            logged(Channel::WebForm, Some(call.clone()))
+                .unwrap_err()
+                .contains("\"contact\"")
+        );
+        assert!(logged(Channel::WebForm, None).unwrap().contact.is_none());
+        // Each channel's required field, its limits and the fields of other channels.
+        let class = logged(
+            Channel::InClass,
+            Some(ContactInput {
+                logged_by_id: Some(7),
+                room_manager: Some("  ".into()),
+                call_minutes: Some(3),
+                ..ContactInput::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(class.contains("contact.room_manager"), "{class}");
+        assert!(class.contains("contact.call_minutes"), "{class}");
+        let remote = logged(
+            Channel::RemoteSession,
+            Some(ContactInput {
+                remote_minutes: Some(1441),
+                ..ContactInput::default()
+            }),
+        )
+        .unwrap_err();
+        for field in [
+            "contact.remote_tool",
+            "contact.remote_minutes",
+            "contact.logged_by_id",
+        ] {
+            assert!(remote.contains(field), "{field}: {remote}");
+        }
+        let negative = logged(
+            Channel::Phone,
+            Some(ContactInput {
+                call_minutes: Some(-1),
+                ..call
+            }),
+        )
+        .unwrap_err();
+        assert!(negative.contains("contact.call_minutes"), "{negative}");
+        let day = logged(
+            Channel::RemoteSession,
+            Some(ContactInput {
+                logged_by_id: Some(7),
+                remote_tool: Some(" Zoom ".into()),
+                remote_minutes: Some(1440),
+                ..ContactInput::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            day.contact.unwrap().details,
+            serde_json::json!({ "remote_tool": "Zoom", "remote_session_id": "", "remote_minutes": 1440 })
+        );
+    }
+
+    #[test]
+    fn a_stored_contact_shows_only_what_was_filled_in() {
+        let view = ContactView::from(store::ContactRecord {
+            details: serde_json::json!({ "room_manager": "Reem Al-Harbi", "course_session": "" }),
+            logged_by: 3,
+        });
+        assert_eq!(view.room_manager.as_deref(), Some("Reem Al-Harbi"));
+        assert_eq!(view.course_session, None);
+        assert_eq!(
+            serde_json::to_value(&view).unwrap(),
+            serde_json::json!({ "logged_by_id": 3, "room_manager": "Reem Al-Harbi" })
+        );
     }
 }

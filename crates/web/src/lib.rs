@@ -6,9 +6,11 @@
 #![forbid(unsafe_code)]
 
 mod catalog;
+mod chat;
 pub mod dto;
 pub mod error;
 mod extract;
+pub mod hooks;
 mod ops;
 mod tickets;
 pub mod ui;
@@ -141,6 +143,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(tickets::create_ticket, tickets::list_tickets))
         .routes(routes!(tickets::get_ticket, tickets::update_ticket))
+        .routes(routes!(tickets::find_requester))
         .routes(routes!(tickets::transition_ticket))
         .routes(routes!(tickets::add_message))
         .routes(routes!(tickets::download_attachment))
@@ -172,6 +175,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
     let pages = ui::router(state.clone(), settings);
     api.route("/", axum::routing::get(ops::index))
         .route("/metrics", axum::routing::get(ops::metrics))
+        .merge(chat::router())
         .fallback(|uri: axum::http::Uri| async move {
             // Unknown page addresses get a page; everything else is an API client's mistake.
             if uri.path().starts_with("/o/") {
@@ -181,6 +185,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
                     .into_response()
             }
         })
+        .merge(hooks::router())
         .with_state(state)
         .merge(docs)
         .merge(pages)

@@ -63,18 +63,36 @@ pub async fn create_ticket(
     headers: HeaderMap,
     ApiJson(request): ApiJson<CreateTicketRequest>,
 ) -> Result<Response, ApiError> {
-    let new = store::NewTicket::try_from(&request)?;
+    let checked = CheckedCreate::try_from(&request)?;
     let idempotency = idempotency_key(&headers, &request)?;
+    if let Some(contact) = &checked.contact {
+        check_contact_logger(&state, access.organization.id, contact.logged_by).await?;
+    }
     let created = state
         .store
         .create_ticket(
             &access.organization,
-            &new,
+            &checked.ticket,
             idempotency.as_ref(),
             &access.actor,
             state.clock.now(),
         )
         .await?;
+    // A retry answered from the idempotency record already has its contact: the first request
+    // recorded it, and the digest proves this one carries the same.
+    if created.created
+        && let Some(contact) = &checked.contact
+    {
+        state
+            .store
+            .record_contact_details(
+                access.organization.id,
+                created.ticket.id,
+                &contact.details,
+                contact.logged_by,
+            )
+            .await?;
+    }
     let status = if created.created {
         StatusCode::CREATED
     } else {
@@ -89,6 +107,32 @@ pub async fn create_ticket(
         metrics::counter!("sanad_tickets_created_total").increment(1);
     }
     Ok(response)
+}
+
+/// The staff member named as having taken a logged contact must be an active member of the
+/// organization who may handle tickets (a regulator's read-only account may not).
+async fn check_contact_logger(state: &AppState, org_id: i64, user_id: i64) -> Result<(), ApiError> {
+    let credentials = state.store.staff_credentials_by_id(org_id, user_id).await?;
+    let may_log = credentials.is_some_and(|credentials| {
+        credentials.state == store::UserState::Active
+            && sanad_domain::permissions::may_change_tickets(
+                &sanad_domain::permissions::Principal::Staff {
+                    user_id,
+                    role: credentials.user.role,
+                    departments: credentials.user.departments.clone(),
+                },
+            )
+    });
+    if may_log {
+        Ok(())
+    } else {
+        Err(ApiError::validation(vec![crate::error::FieldError {
+            field: "contact.logged_by_id".into(),
+            message: format!(
+                "no active staff member with id {user_id} who may handle tickets in this organization"
+            ),
+        }]))
+    }
 }
 
 /// Read a ticket by its tracking number, with its messages and its full event history.
@@ -113,7 +157,44 @@ pub async fn get_ticket(
         .ticket_detail(access.organization.id, &number)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no ticket {number} in this organization")))?;
-    Ok(axum::Json(detail.into()))
+    let contact = if detail.ticket.channel.is_staff_logged() {
+        state.store.contact_record(detail.ticket.id).await?
+    } else {
+        None
+    };
+    let mut view = TicketDetailView::from(detail);
+    view.contact = contact.map(ContactView::from);
+    Ok(axum::Json(view))
+}
+
+/// Find a requester by phone number or e-mail address — for instance the caller of an incoming
+/// phone call — with the numbers of their open tickets. Give exactly one of `phone` and `email`.
+#[utoipa::path(
+    get, path = "/api/v1/requesters", tag = "tickets",
+    params(RequesterLookupQuery),
+    responses(
+        (status = 200, body = RequesterMatchView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn find_requester(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    ApiQuery(query): ApiQuery<RequesterLookupQuery>,
+) -> Result<axum::Json<RequesterMatchView>, ApiError> {
+    let key = store::RequesterKey::try_from(&query)?;
+    let requester = state
+        .store
+        .requester_by_key(access.organization.id, &key)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found("no requester with this contact in this organization")
+        })?;
+    Ok(axum::Json(requester.into()))
 }
 
 /// Tickets are looked up by their canonical spelling, whatever case the caller used.

@@ -198,6 +198,8 @@ on_both_backends!(
     departments_and_categories_have_crud,
     health_and_openapi_are_served,
     service_levels_are_visible_and_actionable,
+    staff_logged_contacts_are_required_checked_and_returned,
+    a_caller_is_found_by_phone_or_email_with_open_tickets,
 );
 
 async fn a_ticket_is_created_read_and_taken_through_its_lifecycle(app: TestApp) {
@@ -739,4 +741,300 @@ async fn service_levels_are_visible_and_actionable(app: TestApp) {
     assert_eq!(first["state"], "breached");
     assert_eq!(detail["escalations"].as_array().unwrap().len(), 2);
     assert_eq!(detail["root_causes"][0]["category"], "staffing");
+}
+
+/// A staff member of the first organization, who takes calls and meets trainees.
+async fn staff_member(app: &TestApp, email: &str, role: &str) -> i64 {
+    let org = app
+        .store
+        .organization_by_slug("engineering-tracks")
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .create_user(
+            org.id,
+            &sanad_store::NewUser {
+                email: sanad_domain::EmailAddress::parse(email).unwrap(),
+                name: sanad_domain::PersonName::parse("Reem Al-Harbi").unwrap(),
+                role: role.parse().unwrap(),
+                departments: Vec::new(),
+                password_hash: None,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+fn logged_contact(channel: &str, contact: Value) -> Value {
+    json!({
+        "kind": "inquiry",
+        "channel": channel,
+        "subject": "موعد الاختبار النهائي",
+        "body": "سأل المتدرب عن موعد الاختبار النهائي لدورة السلامة.",
+        "requester": { "name": "فهد العتيبي", "phone": "0500000011", "type": "trainee" },
+        "contact": contact
+    })
+}
+
+/// The fields a 422 problem names.
+fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no field errors in {problem}"))
+        .iter()
+        .map(|error| error["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn staff_logged_contacts_are_required_checked_and_returned(app: TestApp) {
+    let agent = staff_member(&app, "reem.agent@example.sa", "agent").await;
+    let regulator = staff_member(&app, "regulator.office@example.sa", "supervisor").await;
+    let refused: Vec<(&str, Value, &[&str])> = vec![
+        // Required for the channels staff log…
+        (
+            "phone without contact",
+            {
+                let mut body = logged_contact("phone", json!(null));
+                body.as_object_mut().unwrap().remove("contact");
+                body
+            },
+            &["contact"],
+        ),
+        // …and refused for the others.
+        (
+            "web form with contact",
+            logged_contact(
+                "web_form",
+                json!({ "logged_by_id": agent, "call_minutes": 3 }),
+            ),
+            &["contact"],
+        ),
+        (
+            "in class without room manager",
+            logged_contact(
+                "in_class",
+                json!({ "logged_by_id": agent, "course_session": "السلامة المهنية — الجلسة 3" }),
+            ),
+            &["contact.room_manager"],
+        ),
+        (
+            "remote session without tool, over a day",
+            logged_contact(
+                "remote_session",
+                json!({ "logged_by_id": agent, "remote_minutes": 1441 }),
+            ),
+            &["contact.remote_tool", "contact.remote_minutes"],
+        ),
+        (
+            "phone with a classroom field and negative minutes",
+            logged_contact(
+                "phone",
+                json!({ "logged_by_id": agent, "call_minutes": -5, "room_manager": "Reem" }),
+            ),
+            &["contact.call_minutes", "contact.room_manager"],
+        ),
+        (
+            "nobody logged it",
+            logged_contact("phone", json!({ "call_minutes": 4 })),
+            &["contact.logged_by_id"],
+        ),
+        (
+            "an unknown staff member",
+            logged_contact(
+                "phone",
+                json!({ "logged_by_id": 999_999, "call_minutes": 4 }),
+            ),
+            &["contact.logged_by_id"],
+        ),
+        (
+            "a read-only regulator",
+            logged_contact(
+                "phone",
+                json!({ "logged_by_id": regulator, "call_minutes": 4 }),
+            ),
+            &["contact.logged_by_id"],
+        ),
+    ];
+    for (case, body, fields) in refused {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/tickets", app.base))
+            .bearer_auth(&app.token_a)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{case}"
+        );
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{case}"
+        );
+        let problem: Value = response.json().await.unwrap();
+        let named = problem_fields(&problem);
+        for field in fields {
+            assert!(
+                named.iter().any(|n| n == field),
+                "{case}: {field} not in {problem}"
+            );
+        }
+    }
+    let org = app
+        .store
+        .organization_by_slug("engineering-tracks")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.store.count_tickets(org.id).await.unwrap(),
+        0,
+        "nothing was stored"
+    );
+
+    let (status, created) = app
+        .post(
+            "/api/v1/tickets",
+            logged_contact(
+                "in_class",
+                json!({ "logged_by_id": agent, "room_manager": " ريم الحربي ", "course_session": "السلامة المهنية — الجلسة 3" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (status, detail) = app
+        .get(&format!(
+            "/api/v1/tickets/{}",
+            created["number"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        detail["contact"],
+        json!({ "logged_by_id": agent, "room_manager": "ريم الحربي", "course_session": "السلامة المهنية — الجلسة 3" })
+    );
+    let (status, call) = app
+        .post(
+            "/api/v1/tickets",
+            logged_contact(
+                "phone",
+                json!({ "logged_by_id": agent, "call_minutes": 1440 }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    let (_, detail) = app
+        .get(&format!(
+            "/api/v1/tickets/{}",
+            call["number"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        detail["contact"],
+        json!({ "logged_by_id": agent, "call_minutes": 1440 })
+    );
+    // Tickets that did not come through staff carry no contact.
+    let (status, web) = app.post("/api/v1/tickets", complaint()).await;
+    assert_eq!(status, StatusCode::CREATED, "{web}");
+    let (_, detail) = app
+        .get(&format!(
+            "/api/v1/tickets/{}",
+            web["number"].as_str().unwrap()
+        ))
+        .await;
+    assert!(detail.get("contact").is_none(), "{detail}");
+}
+
+async fn a_caller_is_found_by_phone_or_email_with_open_tickets(app: TestApp) {
+    let caller = |subject: &str| {
+        json!({
+            "kind": "inquiry",
+            "channel": "web_form",
+            "subject": subject,
+            "body": "أحتاج إلى مساعدة في التسجيل.",
+            "category": "certificates",
+            "requester": { "name": "سارة الشهري", "email": "sara@example.sa", "phone": "0500000012", "type": "trainee" }
+        })
+    };
+    let (status, first) = app
+        .post("/api/v1/tickets", caller("التسجيل في الدورة"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, second) = app.post("/api/v1/tickets", caller("شهادة الدورة")).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let first = first["number"].as_str().unwrap().to_owned();
+    let second = second["number"].as_str().unwrap().to_owned();
+    // The first is resolved: only the second still waits.
+    let (status, routed) = app
+        .patch(
+            &format!("/api/v1/tickets/{first}"),
+            json!({"complexity": "routine", "importance": "low"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{routed}");
+    assert_eq!(
+        app.transition(&first, "in_progress").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(app.transition(&first, "resolved").await.0, StatusCode::OK);
+
+    for query in [
+        "phone=%2B966500000012",
+        "phone=0500000012",
+        // Arabic-Indic digits, as an agent's keyboard may type them.
+        "phone=%D9%A0%D9%A5%D9%A0%D9%A0%D9%A0%D9%A0%D9%A0%D9%A0%D9%A1%D9%A2",
+        "email=sara@example.sa",
+    ] {
+        let (status, found) = app.get(&format!("/api/v1/requesters?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {found}");
+        assert_eq!(found["name"], "سارة الشهري", "{query}");
+        assert_eq!(found["phone"], "+966500000012");
+        assert_eq!(found["email"], "sara@example.sa");
+        assert_eq!(found["type"], "trainee");
+        assert_eq!(found["open_tickets"], json!([second]), "{query}");
+    }
+    let (status, problem) = app.get("/api/v1/requesters?phone=%2B966500000099").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    assert_eq!(problem["status"], 404);
+    // Another organization does not know this caller.
+    let (status, _) = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/requesters?phone=0500000012",
+            &app.token_b,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for (query, field) in [
+        ("", "phone"),
+        ("phone=0500000012&email=sara@example.sa", "phone"),
+        ("phone=not-a-number", "phone"),
+        ("email=nobody", "email"),
+    ] {
+        let (status, problem) = app.get(&format!("/api/v1/requesters?{query}")).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {problem}"
+        );
+        assert_eq!(problem_fields(&problem), vec![field.to_owned()], "{query}");
+    }
+    let document: Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(document["paths"]["/api/v1/requesters"]["get"].is_object());
+    assert!(document["components"]["schemas"]["ContactInput"].is_object());
 }

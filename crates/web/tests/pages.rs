@@ -623,4 +623,448 @@ on_both_backends!(
     complaints_stay_within_their_departments_and_every_view_is_audited,
     the_first_page_weighs_under_200_kilobytes,
     a_ticket_page_hears_who_else_is_on_it_and_what_changed,
+    the_ticket_page_lists_what_was_sent_to_the_requester_with_every_attempt,
+    administrators_set_channel_credentials_without_a_secret_ever_shown,
+    the_log_contact_form_recognises_a_known_caller,
 );
+
+async fn the_ticket_page_lists_what_was_sent_to_the_requester_with_every_attempt(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    app.store
+        .set_channel_setting(
+            app.diplomas.id,
+            &sanad_store::ChannelSetting {
+                channel: sanad_domain::Channel::Email,
+                state: sanad_store::ChannelState::Enabled,
+                address: "support@example.sa".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let number = complaint_routed_to(&app, "financial-support").await;
+    let now = app.clock.now();
+    let lease = jiff::SignedDuration::from_mins(5);
+    let claimed = app
+        .store
+        .claim_outbox("pages-test", now, lease, 10)
+        .await
+        .unwrap();
+    assert!(!claimed.is_empty(), "the receipt waits in the outbox");
+    let receipt = claimed
+        .iter()
+        .find(|item| item.kind == sanad_domain::notifications::RequesterNotification::Receipt)
+        .expect("a receipt")
+        .clone();
+    assert_eq!(receipt.recipient, "layla@example.sa");
+    // The first attempt fails for now; the second, ten minutes later, is accepted.
+    let retry_at = now + jiff::SignedDuration::from_mins(10);
+    app.store
+        .record_outbox_attempt(
+            &receipt,
+            &sanad_store::AttemptOutcome::TransientFailure {
+                detail: "421 4.7.0 try again later".into(),
+                retry_at: Some(retry_at),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    for other in claimed.iter().filter(|item| item.id != receipt.id) {
+        app.store
+            .record_outbox_attempt(
+                other,
+                &sanad_store::AttemptOutcome::PermanentFailure {
+                    detail: "550 5.1.1 mailbox unavailable".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let path = format!("/o/diplomas/desk/tickets/{number}");
+    let finance = browser();
+    sign_in(&app, &finance, "agent.finance@example.sa", PASSWORD).await;
+    // While it waits, the page says when the next attempt is due.
+    let (status, page) = get_text(&finance, &app.url(&path)).await;
+    assert_eq!(status, StatusCode::OK);
+    let section = between(&page, "id=\"deliveries\"", "</section>");
+    assert!(section.contains("ما أُرسل إلى المستفيد"), "{section}");
+    assert!(section.contains("إشعار الاستلام"), "{section}");
+    assert!(section.contains("قيد الإرسال"), "{section}");
+    assert!(section.contains("المحاولة التالية في"), "{section}");
+    assert!(section.contains(&retry_at.to_string()), "{section}");
+    assert!(section.contains("421 4.7.0 try again later"), "{section}");
+
+    let again = app
+        .store
+        .claim_outbox("pages-test", retry_at, lease, 10)
+        .await
+        .unwrap();
+    let receipt = again
+        .iter()
+        .find(|item| item.id == receipt.id)
+        .expect("the receipt is due again")
+        .clone();
+    assert_eq!(receipt.attempts, 1);
+    app.store
+        .record_outbox_attempt(
+            &receipt,
+            &sanad_store::AttemptOutcome::Delivered {
+                provider_message_id: Some("4XyZq@smtp.example.sa".into()),
+                detail: "250 2.0.0 queued as 4XyZq".into(),
+                mail_message_id: Some("receipt-1@example.sa".into()),
+            },
+            retry_at,
+        )
+        .await
+        .unwrap();
+    let (status, page) = get_text(&finance, &app.url(&path)).await;
+    assert_eq!(status, StatusCode::OK);
+    let section = between(&page, "id=\"deliveries\"", "</section>");
+    let receipt_entry = section
+        .split("<li class=\"delivery\">")
+        .find(|entry| entry.contains("إشعار الاستلام"))
+        .unwrap_or_else(|| panic!("no receipt in {section}"));
+    assert!(
+        receipt_entry.contains("<details>"),
+        "a delivered one stays folded: {receipt_entry}"
+    );
+    assert!(
+        receipt_entry.contains("layla@example.sa"),
+        "{receipt_entry}"
+    );
+    assert!(
+        receipt_entry.contains("البريد الإلكتروني"),
+        "{receipt_entry}"
+    );
+    assert!(receipt_entry.contains("status-done"), "{receipt_entry}");
+    assert!(
+        !receipt_entry.contains("المحاولة التالية في"),
+        "{receipt_entry}"
+    );
+    let first = receipt_entry
+        .find("المحاولة 1")
+        .expect("attempt 1 is listed");
+    let second = receipt_entry
+        .find("المحاولة 2")
+        .expect("attempt 2 is listed");
+    assert!(first < second, "attempts in order: {receipt_entry}");
+    assert!(receipt_entry[first..second].contains("421 4.7.0 try again later"));
+    assert!(receipt_entry[first..second].contains("تعذّرت مؤقتًا"));
+    assert!(receipt_entry[second..].contains("250 2.0.0 queued as 4XyZq"));
+    assert!(receipt_entry[second..].contains("نجحت"));
+    assert!(
+        receipt_entry.contains(&now.to_string()) && receipt_entry.contains(&retry_at.to_string())
+    );
+    // A notification given up on is unfolded, so a failure is seen at once.
+    for entry in section.split("<li class=\"delivery\">").skip(1) {
+        if entry.contains("550 5.1.1 mailbox unavailable") {
+            assert!(entry.contains("<details open>"), "{entry}");
+            assert!(entry.contains("تعذّر الإرسال"), "{entry}");
+        }
+    }
+    let (_, english) = get_text(&finance, &app.url(&format!("{path}?lang=en"))).await;
+    assert!(english.contains("Sent to the requester"));
+    assert!(english.contains("Attempt 2"));
+    // Staff who may not see the complaint see nothing of what was sent either.
+    let outsider = browser();
+    sign_in(&app, &outsider, "agent.students@example.sa", PASSWORD).await;
+    let (status, refused) = get_text(&outsider, &app.url(&path)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!refused.contains("layla@example.sa"));
+}
+
+async fn post_credentials(
+    app: &UiApp,
+    client: &reqwest::Client,
+    channel: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut form = vec![("_csrf", csrf)];
+    form.extend_from_slice(fields);
+    let response = client
+        .post(app.url(&format!("/o/diplomas/desk/admin/channels/{channel}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn administrators_set_channel_credentials_without_a_secret_ever_shown(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let admin = browser();
+    sign_in(&app, &admin, "admin@example.sa", PASSWORD).await;
+    let page_path = "/o/diplomas/desk/admin/channels";
+    let (status, page) = get_text(&admin, &app.url(page_path)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_of(&page);
+    for channel in ["email", "whatsapp", "facebook", "x", "sms"] {
+        assert!(
+            page.contains(&format!("id=\"cred-{channel}-form\"")),
+            "{channel}"
+        );
+    }
+    assert!(page.contains("id=\"cred-email-smtp-port\""));
+    assert!(page.contains("type=\"password\" id=\"cred-email-smtp-password\""));
+    assert!(page.contains("<select id=\"cred-email-smtp-security\""));
+    assert!(page.contains("type=\"number\" id=\"cred-email-smtp-port\""));
+    // The addresses the providers must call, absolute, built from the request.
+    for channel in ["whatsapp", "facebook", "x"] {
+        assert!(
+            page.contains(&format!("{}/hooks/diplomas/{channel}</code>", app.base)),
+            "{channel}: {page}"
+        );
+    }
+    assert!(!page.contains("/hooks/diplomas/sms"));
+    assert!(between(&page, "id=\"cred-email-state\">", "<").contains("غير مهيّأة"));
+
+    let secret = "Smtp-Secret-9f2c";
+    let email = [
+        ("address", "support@example.sa"),
+        ("display_name", "الدعم الفني"),
+        ("smtp.host", "smtp.example.sa"),
+        ("smtp.port", "587"),
+        ("smtp.security", "start_tls"),
+        ("smtp.username", "support"),
+        ("smtp.password", secret),
+        ("smtp.timeout_seconds", "30"),
+        ("imap.host", ""),
+        ("imap.port", "993"),
+        ("imap.security", "tls"),
+        ("imap.folder", "INBOX"),
+    ];
+    let response = admin
+        .post(app.url("/o/diplomas/desk/admin/channels/email"))
+        .form(
+            &[("_csrf", csrf.as_str())]
+                .iter()
+                .chain(email.iter())
+                .collect::<Vec<_>>(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[LOCATION],
+        "/o/diplomas/desk/admin/channels?done=saved#cred-email"
+    );
+    let stored = app
+        .store
+        .channel_credentials(app.diplomas.id, sanad_domain::Channel::Email)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored["smtp"]["password"], secret);
+    assert_eq!(stored["smtp"]["port"], 587);
+    assert_eq!(stored["imap"], serde_json::Value::Null);
+    assert!(
+        sanad_channels::registry::ChannelConfiguration::parse(
+            sanad_domain::Channel::Email,
+            &stored
+        )
+        .is_ok()
+    );
+
+    let (_, page) = get_text(&admin, &app.url(page_path)).await;
+    assert!(!page.contains(secret), "a stored secret is never shown");
+    assert!(!page.contains("\"smtp\""), "the stored JSON is never shown");
+    assert!(between(&page, "id=\"cred-email-state\">", "<").contains("مهيّأة"));
+    assert!(between(&page, "id=\"cred-email-smtp-password-hint\">", "<").contains("محفوظة"));
+    assert!(
+        page.contains("value=\"smtp.example.sa\""),
+        "other settings are shown"
+    );
+
+    // An empty secret keeps the stored one while the rest changes.
+    let mut kept = email.to_vec();
+    kept.retain(|(name, _)| *name != "smtp.password" && *name != "display_name");
+    kept.push(("smtp.password", ""));
+    kept.push(("display_name", "مكتب المساعدة"));
+    let (status, _) = post_credentials(&app, &admin, "email", &csrf, &kept).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let stored = app
+        .store
+        .channel_credentials(app.diplomas.id, sanad_domain::Channel::Email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored["smtp"]["password"], secret);
+    assert_eq!(stored["display_name"], "مكتب المساعدة");
+
+    // A bad port is explained beside its field; nothing is saved and no secret is echoed.
+    let typed = "Typed-Secret-77aa";
+    let mut bad = kept.clone();
+    bad.retain(|(name, _)| *name != "smtp.port" && *name != "smtp.password");
+    bad.push(("smtp.port", "70000"));
+    bad.push(("smtp.password", typed));
+    let (status, page) = post_credentials(&app, &admin, "email", &csrf, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = between(&page, "id=\"cred-email-smtp-port-error\">", "<");
+    assert!(error.contains("65535"), "{error}");
+    assert!(page.contains("value=\"70000\""), "what was typed is kept");
+    assert!(page.contains("id=\"cred-email-smtp-password-retype\""));
+    assert!(
+        !page.contains(typed) && !page.contains(secret),
+        "no secret in the page"
+    );
+    let unchanged = app
+        .store
+        .channel_credentials(app.diplomas.id, sanad_domain::Channel::Email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged, stored);
+
+    // A channel whose secrets are all required: missing ones are named, then saved.
+    let (status, page) = post_credentials(
+        &app,
+        &admin,
+        "whatsapp",
+        &csrf,
+        &[
+            ("phone_number_id", "109876543210"),
+            ("access_token", "EAAG-token-1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"cred-whatsapp-app_secret-error\""));
+    assert!(page.contains("id=\"cred-whatsapp-verify_token-error\""));
+    assert!(!page.contains("EAAG-token-1"));
+    let (status, _) = post_credentials(
+        &app,
+        &admin,
+        "whatsapp",
+        &csrf,
+        &[
+            ("phone_number_id", "109876543210"),
+            ("access_token", "EAAG-token-1"),
+            ("app_secret", "meta-app-secret-2"),
+            ("verify_token", "verify-me-3"),
+            ("base_url", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let whatsapp = app
+        .store
+        .channel_credentials(app.diplomas.id, sanad_domain::Channel::Whatsapp)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        sanad_channels::registry::ChannelConfiguration::parse(
+            sanad_domain::Channel::Whatsapp,
+            &whatsapp
+        )
+        .is_ok()
+    );
+    let (_, page) = get_text(&admin, &app.url(page_path)).await;
+    for value in ["EAAG-token-1", "meta-app-secret-2", "verify-me-3", secret] {
+        assert!(!page.contains(value), "{value} shown");
+    }
+
+    // Only administrators see or change connection settings.
+    let director = browser();
+    sign_in(&app, &director, "director@example.sa", PASSWORD).await;
+    let (status, _) = get_text(&director, &app.url(page_path)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, desk) = get_text(&director, &app.url("/o/diplomas/desk")).await;
+    let (status, _) = post_credentials(
+        &app,
+        &director,
+        "email",
+        &csrf_of(&desk),
+        &[("smtp.password", "stolen")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let after = app
+        .store
+        .channel_credentials(app.diplomas.id, sanad_domain::Channel::Email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after["smtp"]["password"], secret);
+}
+
+async fn the_log_contact_form_recognises_a_known_caller(backend: Backend) {
+    let app = spawn_ui_app(backend, START).await;
+    let now = app.clock.now();
+    let inquiry = app
+        .store
+        .create_ticket(
+            &app.diplomas,
+            &NewTicket {
+                kind: sanad_domain::TicketKind::Inquiry,
+                channel: sanad_domain::Channel::Phone,
+                subject: sanad_domain::Subject::parse("موعد بدء الدبلوم").unwrap(),
+                body: sanad_domain::MessageBody::parse("متى يبدأ الفصل القادم؟").unwrap(),
+                category: None,
+                requester: NewRequester {
+                    name: sanad_domain::PersonName::parse("Khalid Al-Zahrani").unwrap(),
+                    contact: RequesterContact::Phone(
+                        sanad_domain::PhoneNumber::parse("+966500000013").unwrap(),
+                    ),
+                    requester_type: sanad_domain::RequesterType::Trainee,
+                },
+                attachments: Vec::new(),
+            },
+            None,
+            &Actor::System,
+            now,
+        )
+        .await
+        .unwrap()
+        .ticket
+        .number;
+    let agent = browser();
+    sign_in(&app, &agent, "agent.students@example.sa", PASSWORD).await;
+    let (_, form) = get_text(&agent, &app.url("/o/diplomas/desk/log-contact")).await;
+    assert!(
+        form.contains("hx-get=\"/o/diplomas/desk/known-requester\""),
+        "{form}"
+    );
+    assert!(form.contains("id=\"phone-known\""));
+    let (status, known) = get_text(
+        &agent,
+        &app.url("/o/diplomas/desk/known-requester?phone=0500000013"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(known.contains("مستفيد معروف: Khalid Al-Zahrani"), "{known}");
+    assert!(
+        known.contains(&format!("href=\"/o/diplomas/desk/tickets/{inquiry}\"")),
+        "{known}"
+    );
+    // A complaint the agent may not see is not listed, as in the queues.
+    let complaint = complaint_routed_to(&app, "financial-support").await;
+    let (_, hidden) = get_text(
+        &agent,
+        &app.url("/o/diplomas/desk/known-requester?email=layla@example.sa"),
+    )
+    .await;
+    assert!(hidden.contains("ليلى الحمدان"), "{hidden}");
+    assert!(hidden.contains("لا تذاكر مفتوحة"), "{hidden}");
+    assert!(!hidden.contains(&complaint), "{hidden}");
+    let finance = browser();
+    sign_in(&app, &finance, "agent.finance@example.sa", PASSWORD).await;
+    let (_, shown) = get_text(
+        &finance,
+        &app.url("/o/diplomas/desk/known-requester?email=layla@example.sa"),
+    )
+    .await;
+    assert!(shown.contains(&complaint), "{shown}");
+    for unknown in ["0500000099", "05000", ""] {
+        let (status, body) = get_text(
+            &agent,
+            &app.url(&format!("/o/diplomas/desk/known-requester?phone={unknown}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{unknown}");
+        assert!(body.trim().is_empty(), "{unknown}: {body}");
+    }
+}

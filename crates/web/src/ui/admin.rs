@@ -17,7 +17,7 @@ use super::session::{StaffContext, check_csrf};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use sanad_domain::policy::{Policy, PolicyErrors};
 use sanad_domain::{Channel, Code, EmailAddress, MessageBody, PersonName, StaffRole};
@@ -1813,6 +1813,7 @@ struct ChannelsPage {
     rows: Vec<ChannelRow>,
     errors: FieldErrors,
     max_address: usize,
+    credentials: Vec<CredentialForm>,
 }
 
 fn channels_page(
@@ -1820,6 +1821,7 @@ fn channels_page(
     notice: String,
     settings: &[ChannelSetting],
     errors: FieldErrors,
+    credentials: Vec<CredentialForm>,
 ) -> ChannelsPage {
     let tr = staff.tr();
     let rows = Channel::ALL
@@ -1843,21 +1845,25 @@ fn channels_page(
         rows,
         errors,
         max_address: MAX_ADDRESS_CHARS,
+        credentials,
     }
 }
 
 pub async fn channels(
     State(state): State<AppState>,
     staff: StaffContext,
+    headers: HeaderMap,
     Query(query): Query<AdminQuery>,
 ) -> Result<Html<String>, PageError> {
     require_admin(&staff)?;
     let settings = state.store.channel_settings(staff.org.id).await?;
+    let credentials = credential_forms(&state, &staff, &headers, None).await?;
     let page = channels_page(
         &staff,
         query.notice(staff.tr()),
         &settings,
         FieldErrors::default(),
+        credentials,
     );
     Ok(Html(page.render()?))
 }
@@ -1907,6 +1913,7 @@ pub fn channel_settings_from_form(
 pub async fn channels_save(
     State(state): State<AppState>,
     staff: StaffContext,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let pairs: Vec<(String, String)> = parse_form(&body)?;
@@ -1918,7 +1925,8 @@ pub async fn channels_save(
     require_admin(&staff)?;
     let (settings, errors) = channel_settings_from_form(&pairs, staff.tr());
     if !errors.is_empty() {
-        let page = channels_page(&staff, String::new(), &settings, errors);
+        let credentials = credential_forms(&state, &staff, &headers, None).await?;
+        let page = channels_page(&staff, String::new(), &settings, errors, credentials);
         return Ok(unprocessable(page.render()?));
     }
     for setting in &settings {
@@ -1928,6 +1936,713 @@ pub async fn channels_save(
             .await?;
     }
     Ok(done(Section::Channels.href(&staff), "saved"))
+}
+
+// ---- channel connection settings ------------------------------------------------------------------
+
+/// The channels whose connection settings an administrator types in (the others are logged by
+/// staff or need none).
+pub const CONFIGURABLE_CHANNELS: &[Channel] = &[
+    Channel::Email,
+    Channel::Whatsapp,
+    Channel::Facebook,
+    Channel::X,
+    Channel::Sms,
+];
+/// The channels whose provider calls us back, and so must be told a webhook address.
+const WEBHOOK_CHANNELS: &[Channel] = &[Channel::Whatsapp, Channel::Facebook, Channel::X];
+/// The longest text accepted in a connection setting (host names, ids, tokens).
+const MAX_SETTING_CHARS: usize = 2000;
+/// The longest timeout or polling interval, in seconds.
+const MAX_SETTING_SECONDS: i64 = 3600;
+
+/// What a connection setting holds, which decides its control and its check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SettingKind {
+    Text,
+    Email,
+    Url,
+    Port,
+    Seconds,
+    /// Transport security of a mail connection: `tls`, `start_tls` or `plain`.
+    Security,
+    /// A yes-or-no setting, a checkbox.
+    Flag,
+    /// A credential: a password input never filled with the stored value.
+    Secret,
+}
+
+/// One connection setting: its JSON path (also the form field's name), what it holds, whether
+/// it is required, the value a new form starts with, and the message key of its hint.
+#[derive(Debug, Clone, Copy)]
+struct SettingSpec {
+    path: &'static str,
+    kind: SettingKind,
+    required: bool,
+    initial: &'static str,
+    hint: &'static str,
+}
+
+const fn setting(path: &'static str, kind: SettingKind, required: bool) -> SettingSpec {
+    SettingSpec {
+        path,
+        kind,
+        required,
+        initial: "",
+        hint: "",
+    }
+}
+
+const fn with_initial(spec: SettingSpec, initial: &'static str) -> SettingSpec {
+    SettingSpec { initial, ..spec }
+}
+
+const fn with_hint(spec: SettingSpec, hint: &'static str) -> SettingSpec {
+    SettingSpec { hint, ..spec }
+}
+
+/// A group of settings shown as one fieldset, with the message keys of its legend and hint. A
+/// group with `present_when` is used only when that setting is filled in (the IMAP mailbox is
+/// optional: without a server, `object` is stored as `null`).
+#[derive(Debug, Clone, Copy)]
+struct SettingGroup {
+    legend: &'static str,
+    hint: &'static str,
+    object: &'static str,
+    present_when: &'static str,
+    settings: &'static [SettingSpec],
+}
+
+// The tables below read as a list of fields, so the kinds are named without their enum.
+use SettingKind::{Email as EmailKind, Flag, Port, Seconds, Secret, Security, Text, Url};
+
+const EMAIL_GROUPS: &[SettingGroup] = &[
+    SettingGroup {
+        legend: "",
+        hint: "",
+        object: "",
+        present_when: "",
+        settings: &[
+            setting("address", EmailKind, true),
+            setting("display_name", Text, false),
+        ],
+    },
+    SettingGroup {
+        legend: "admin-cred-group-smtp",
+        hint: "",
+        object: "smtp",
+        present_when: "",
+        settings: &[
+            setting("smtp.host", Text, true),
+            with_initial(setting("smtp.port", Port, true), "587"),
+            with_initial(setting("smtp.security", Security, true), "start_tls"),
+            setting("smtp.username", Text, false),
+            setting("smtp.password", Secret, false),
+            with_initial(setting("smtp.timeout_seconds", Seconds, true), "30"),
+        ],
+    },
+    SettingGroup {
+        legend: "admin-cred-group-imap",
+        hint: "admin-cred-hint-imap",
+        object: "imap",
+        present_when: "imap.host",
+        settings: &[
+            setting("imap.host", Text, true),
+            with_initial(setting("imap.port", Port, true), "993"),
+            with_initial(setting("imap.security", Security, true), "tls"),
+            setting("imap.username", Text, true),
+            setting("imap.password", Secret, true),
+            with_initial(setting("imap.folder", Text, true), "INBOX"),
+            with_initial(setting("imap.poll_seconds", Seconds, true), "60"),
+            with_initial(setting("imap.timeout_seconds", Seconds, true), "60"),
+        ],
+    },
+];
+
+const WHATSAPP_GROUPS: &[SettingGroup] = &[SettingGroup {
+    legend: "",
+    hint: "",
+    object: "",
+    present_when: "",
+    settings: &[
+        setting("phone_number_id", Text, true),
+        setting("access_token", Secret, true),
+        setting("app_secret", Secret, true),
+        with_hint(
+            setting("verify_token", Secret, true),
+            "admin-cred-hint-verify_token",
+        ),
+        with_hint(
+            setting("template_name", Text, false),
+            "admin-cred-hint-template_name",
+        ),
+        setting("template_language", Text, false),
+        with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url"),
+    ],
+}];
+
+const FACEBOOK_GROUPS: &[SettingGroup] = &[SettingGroup {
+    legend: "",
+    hint: "",
+    object: "",
+    present_when: "",
+    settings: &[
+        setting("page_id", Text, true),
+        setting("page_access_token", Secret, true),
+        setting("app_secret", Secret, true),
+        with_hint(
+            setting("verify_token", Secret, true),
+            "admin-cred-hint-verify_token",
+        ),
+        with_hint(
+            setting("human_agent_tag_approved", Flag, false),
+            "admin-cred-hint-human_agent_tag_approved",
+        ),
+        with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url"),
+    ],
+}];
+
+const X_GROUPS: &[SettingGroup] = &[SettingGroup {
+    legend: "",
+    hint: "",
+    object: "",
+    present_when: "",
+    settings: &[
+        setting("account_user_id", Text, true),
+        setting("consumer_secret", Secret, true),
+        setting("user_access_token", Secret, true),
+        with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url"),
+    ],
+}];
+
+const SMS_GROUPS: &[SettingGroup] = &[SettingGroup {
+    legend: "",
+    hint: "",
+    object: "",
+    present_when: "",
+    settings: &[
+        setting("url", Url, true),
+        setting("api_key", Secret, true),
+        setting("sender_id", Text, true),
+        with_hint(
+            setting("signing_secret", Secret, false),
+            "admin-cred-hint-signing_secret",
+        ),
+    ],
+}];
+
+fn setting_groups(channel: Channel) -> &'static [SettingGroup] {
+    match channel {
+        Channel::Email => EMAIL_GROUPS,
+        Channel::Whatsapp => WHATSAPP_GROUPS,
+        Channel::Facebook => FACEBOOK_GROUPS,
+        Channel::X => X_GROUPS,
+        Channel::Sms => SMS_GROUPS,
+        _ => &[],
+    }
+}
+
+const SECURITY_SPELLINGS: &[&str] = &["tls", "start_tls", "plain"];
+
+/// `smtp.port` → `/smtp/port`, for `serde_json::Value::pointer`.
+fn json_pointer(path: &str) -> String {
+    format!("/{}", path.replace('.', "/"))
+}
+
+/// The last part of a setting's path, which names its label (`smtp.host` and `imap.host` are
+/// both "Server", under different legends).
+fn setting_name(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn set_json_path(
+    object: &mut serde_json::Map<String, serde_json::Value>,
+    path: &str,
+    value: serde_json::Value,
+) {
+    match path.split_once('.') {
+        Some((head, rest)) => {
+            let inner = object
+                .entry(head.to_owned())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if !inner.is_object() {
+                *inner = serde_json::Value::Object(serde_json::Map::new());
+            }
+            if let serde_json::Value::Object(inner) = inner {
+                set_json_path(inner, rest, value);
+            }
+        }
+        None => {
+            object.insert(path.to_owned(), value);
+        }
+    }
+}
+
+/// The stored secret at `path`, when there is one worth keeping.
+fn stored_secret<'a>(stored: Option<&'a serde_json::Value>, path: &str) -> Option<&'a str> {
+    stored
+        .and_then(|stored| stored.pointer(&json_pointer(path)))
+        .and_then(|value| value.as_str())
+        .filter(|value| !value.is_empty())
+}
+
+/// What a submitted connection form says, by field name.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialSubmission {
+    pairs: Vec<(String, String)>,
+}
+
+impl CredentialSubmission {
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        Self { pairs }
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default()
+    }
+
+    fn ticked(&self, name: &str) -> bool {
+        matches!(self.get(name), "true" | "on" | "yes")
+    }
+}
+
+/// Builds a channel's settings JSON from its form, checking each field. An empty secret keeps
+/// the stored one; a new value replaces it; an optional secret whose "remove" box is ticked is
+/// dropped. Errors are keyed by the field's path, so each shows beside its field. The result is
+/// then checked once more by the channel's own parser (`ChannelConfiguration::parse`).
+pub fn credentials_from_form(
+    channel: Channel,
+    form: &CredentialSubmission,
+    stored: Option<&serde_json::Value>,
+    tr: &Tr,
+) -> Result<serde_json::Value, FieldErrors> {
+    use serde_json::Value;
+    let mut errors = FieldErrors::default();
+    let mut object = serde_json::Map::new();
+    for group in setting_groups(channel) {
+        if !group.present_when.is_empty() && form.get(group.present_when).trim().is_empty() {
+            object.insert(group.object.to_owned(), Value::Null);
+            continue;
+        }
+        for spec in group.settings {
+            let path = spec.path;
+            let raw = form.get(path);
+            let text = raw.trim();
+            let value = match spec.kind {
+                SettingKind::Flag => Some(Value::Bool(form.ticked(path))),
+                SettingKind::Secret => {
+                    if !raw.is_empty() {
+                        if raw.chars().count() > MAX_SETTING_CHARS
+                            || raw.chars().any(char::is_control)
+                        {
+                            errors.add(path, tr.n("admin-cred-error-text", MAX_SETTING_CHARS));
+                            None
+                        } else {
+                            Some(Value::String(raw.to_owned()))
+                        }
+                    } else if !spec.required && form.ticked(&format!("clear.{path}")) {
+                        None
+                    } else if let Some(kept) = stored_secret(stored, path) {
+                        Some(Value::String(kept.to_owned()))
+                    } else {
+                        if spec.required {
+                            errors.add(path, tr.t("error-required"));
+                        }
+                        None
+                    }
+                }
+                _ if text.is_empty() => {
+                    if spec.required {
+                        errors.add(path, tr.t("error-required"));
+                    }
+                    None
+                }
+                SettingKind::Port => match text.parse::<u16>() {
+                    Ok(port) if port > 0 => Some(Value::from(port)),
+                    _ => {
+                        errors.add(path, tr.t("admin-cred-error-port"));
+                        None
+                    }
+                },
+                SettingKind::Seconds => match text.parse::<i64>() {
+                    Ok(seconds) if (1..=MAX_SETTING_SECONDS).contains(&seconds) => {
+                        Some(Value::from(seconds))
+                    }
+                    _ => {
+                        errors.add(path, tr.n("admin-cred-error-seconds", MAX_SETTING_SECONDS));
+                        None
+                    }
+                },
+                SettingKind::Security => {
+                    if SECURITY_SPELLINGS.contains(&text) {
+                        Some(Value::String(text.to_owned()))
+                    } else {
+                        errors.add(path, tr.t("error-choose"));
+                        None
+                    }
+                }
+                SettingKind::Email => match EmailAddress::parse(text) {
+                    Ok(address) => Some(Value::String(address.as_str().to_owned())),
+                    Err(_) => {
+                        errors.add(path, tr.t("error-email"));
+                        None
+                    }
+                },
+                SettingKind::Url => {
+                    let web = text.starts_with("https://") || text.starts_with("http://");
+                    if web && !text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                        Some(Value::String(text.trim_end_matches('/').to_owned()))
+                    } else {
+                        errors.add(path, tr.t("admin-cred-error-url"));
+                        None
+                    }
+                }
+                SettingKind::Text => {
+                    if text.chars().count() > MAX_SETTING_CHARS
+                        || text.chars().any(char::is_control)
+                    {
+                        errors.add(path, tr.n("admin-cred-error-text", MAX_SETTING_CHARS));
+                        None
+                    } else {
+                        Some(Value::String(text.to_owned()))
+                    }
+                }
+            };
+            if let Some(value) = value {
+                set_json_path(&mut object, path, value);
+            }
+        }
+    }
+    // A relay login needs both halves; the mail sender refuses one without the other, and the
+    // administrator should hear it here rather than from a failed notification.
+    if channel == Channel::Email && !errors.has("smtp.username") && !errors.has("smtp.password") {
+        let smtp = object.get("smtp");
+        let has = |key: &str| smtp.and_then(|smtp| smtp.get(key)).is_some();
+        if has("username") != has("password") {
+            errors.add("smtp.password", tr.t("admin-cred-error-pair"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let settings = Value::Object(object);
+    match sanad_channels::registry::ChannelConfiguration::parse(channel, &settings) {
+        Ok(_) => Ok(settings),
+        Err(error) => {
+            // The parser's message names the field at fault (never a secret's value); it is
+            // put beside that field when one of the form's fields is named in it.
+            let reason = match error {
+                sanad_channels::registry::ConfigurationError::Invalid { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            let field = setting_groups(channel)
+                .iter()
+                .flat_map(|group| group.settings)
+                .map(|spec| spec.path)
+                .find(|path| reason.contains(&format!("`{}`", setting_name(path))))
+                .unwrap_or("_form");
+            errors.add(field, tr.t1("admin-cred-error-invalid", "reason", &reason));
+            Err(errors)
+        }
+    }
+}
+
+/// One control of a connection form.
+pub struct CredentialField {
+    pub name: &'static str,
+    pub id: String,
+    pub label: String,
+    pub hint: String,
+    /// `text`, `email`, `url`, `number`, `select`, `checkbox` or `password`.
+    pub control: &'static str,
+    /// The value shown; always empty for a secret.
+    pub value: String,
+    pub checked: bool,
+    pub options: Vec<Choice>,
+    /// Marked as required: a required setting outside an optional group (the IMAP settings
+    /// are required only once a server is given, which the group's hint says).
+    pub required: bool,
+    /// `auto` for text people write in their language (a sender name), `ltr` for addresses,
+    /// ids and tokens.
+    pub dir: &'static str,
+    pub min: &'static str,
+    pub max: String,
+    pub error: String,
+    /// A secret is stored: the field says that leaving it empty keeps it.
+    pub stored: bool,
+    /// An optional secret, which a box can remove.
+    pub clearable: bool,
+    /// A secret was typed into a form that had mistakes; it was not kept and is asked again.
+    pub retype: bool,
+}
+
+pub struct CredentialGroup {
+    pub legend: String,
+    pub hint: String,
+    pub fields: Vec<CredentialField>,
+}
+
+/// One channel's connection form, its state and the address its provider calls.
+pub struct CredentialForm {
+    pub channel: &'static str,
+    pub name: String,
+    pub action: String,
+    pub configured: bool,
+    /// Settings are stored but the channel cannot use them.
+    pub invalid: bool,
+    pub webhook: String,
+    pub groups: Vec<CredentialGroup>,
+    pub error_count: usize,
+    /// A problem the channel's parser found that names no field of the form.
+    pub problem: String,
+}
+
+/// A submitted form that failed, to show again with its values and errors.
+pub struct FailedCredentials {
+    pub channel: Channel,
+    pub form: CredentialSubmission,
+    pub errors: FieldErrors,
+}
+
+/// The address people reach this server by, from the request: the scheme the deployment is
+/// served over (its cookies are `Secure` exactly when it is HTTPS) and the `Host` header. An
+/// unusual host name is left out and only the path is shown.
+fn public_base(staff: &StaffContext, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        });
+    let scheme = match staff.page.cookies.security {
+        crate::CookieSecurity::SecureOnly => "https",
+        crate::CookieSecurity::AllowPlainHttp => "http",
+    };
+    host.map(|host| format!("{scheme}://{host}"))
+        .unwrap_or_default()
+}
+
+/// The webhook address of a channel whose provider calls us, or empty.
+pub fn webhook_address(base: &str, slug: &str, channel: Channel) -> String {
+    if WEBHOOK_CHANNELS.contains(&channel) {
+        format!("{base}/hooks/{slug}/{}", channel.as_str())
+    } else {
+        String::new()
+    }
+}
+
+fn credential_form(
+    staff: &StaffContext,
+    base: &str,
+    channel: Channel,
+    stored: Option<&serde_json::Value>,
+    failed: Option<&FailedCredentials>,
+) -> CredentialForm {
+    let tr = staff.tr();
+    let empty = FieldErrors::default();
+    let errors = failed.map(|failed| &failed.errors).unwrap_or(&empty);
+    let stored_text = |path: &str| -> Option<String> {
+        match stored?.pointer(&json_pointer(path))? {
+            serde_json::Value::String(text) => Some(text.clone()),
+            serde_json::Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        }
+    };
+    let groups = setting_groups(channel)
+        .iter()
+        .map(|group| CredentialGroup {
+            legend: if group.legend.is_empty() {
+                String::new()
+            } else {
+                tr.t(group.legend)
+            },
+            hint: if group.hint.is_empty() {
+                String::new()
+            } else {
+                tr.t(group.hint)
+            },
+            fields: group
+                .settings
+                .iter()
+                .map(|spec| {
+                    let path = spec.path;
+                    let secret = spec.kind == SettingKind::Secret;
+                    let value = if secret {
+                        String::new()
+                    } else if let Some(failed) = failed {
+                        failed.form.get(path).to_owned()
+                    } else {
+                        stored_text(path).unwrap_or_else(|| spec.initial.to_owned())
+                    };
+                    let checked = match failed {
+                        Some(failed) => failed.form.ticked(path),
+                        None => stored
+                            .and_then(|stored| stored.pointer(&json_pointer(path)))
+                            .and_then(|value| value.as_bool())
+                            .unwrap_or(false),
+                    };
+                    let control = match spec.kind {
+                        SettingKind::Text => "text",
+                        SettingKind::Email => "email",
+                        SettingKind::Url => "url",
+                        SettingKind::Port | SettingKind::Seconds => "number",
+                        SettingKind::Security => "select",
+                        SettingKind::Flag => "checkbox",
+                        SettingKind::Secret => "password",
+                    };
+                    CredentialField {
+                        name: path,
+                        id: format!("cred-{}-{}", channel.as_str(), path.replace('.', "-")),
+                        label: tr.t(&format!("admin-cred-field-{}", setting_name(path))),
+                        hint: if spec.hint.is_empty() {
+                            String::new()
+                        } else {
+                            tr.t(spec.hint)
+                        },
+                        control,
+                        options: if spec.kind == SettingKind::Security {
+                            SECURITY_SPELLINGS
+                                .iter()
+                                .map(|spelling| Choice {
+                                    value: (*spelling).to_owned(),
+                                    label: tr.value("admin-cred-security", spelling),
+                                    selected: *spelling == value,
+                                })
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
+                        value,
+                        checked,
+                        required: spec.required && group.present_when.is_empty(),
+                        dir: if matches!(
+                            setting_name(path),
+                            "display_name" | "sender_id" | "template_name"
+                        ) {
+                            "auto"
+                        } else {
+                            "ltr"
+                        },
+                        min: if control == "number" { "1" } else { "" },
+                        max: match spec.kind {
+                            SettingKind::Port => "65535".to_owned(),
+                            SettingKind::Seconds => MAX_SETTING_SECONDS.to_string(),
+                            _ => String::new(),
+                        },
+                        error: errors.get(path),
+                        stored: secret && stored_secret(stored, path).is_some(),
+                        clearable: secret && !spec.required,
+                        retype: secret
+                            && failed.is_some_and(|failed| !failed.form.get(path).is_empty()),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    CredentialForm {
+        channel: channel.as_str(),
+        name: tr.value("channel", channel.as_str()),
+        action: format!("{}/{}", Section::Channels.href(staff), channel.as_str()),
+        configured: stored.is_some(),
+        invalid: stored.is_some_and(|stored| {
+            sanad_channels::registry::ChannelConfiguration::parse(channel, stored).is_err()
+        }),
+        webhook: webhook_address(base, &staff.org.slug, channel),
+        groups,
+        error_count: errors.count(),
+        problem: errors.get("_form"),
+    }
+}
+
+async fn credential_forms(
+    state: &AppState,
+    staff: &StaffContext,
+    headers: &HeaderMap,
+    failed: Option<&FailedCredentials>,
+) -> Result<Vec<CredentialForm>, PageError> {
+    let base = public_base(staff, headers);
+    let mut forms = Vec::with_capacity(CONFIGURABLE_CHANNELS.len());
+    for channel in CONFIGURABLE_CHANNELS {
+        let stored = state
+            .store
+            .channel_credentials(staff.org.id, *channel)
+            .await?;
+        let failed = failed.filter(|failed| failed.channel == *channel);
+        forms.push(credential_form(
+            staff,
+            &base,
+            *channel,
+            stored.as_ref(),
+            failed,
+        ));
+    }
+    Ok(forms)
+}
+
+/// Saves one channel's connection settings. A form with mistakes comes back with status 422,
+/// its values as typed except the secrets, and each message beside its field.
+pub async fn channel_credentials_save(
+    State(state): State<AppState>,
+    staff: StaffContext,
+    headers: HeaderMap,
+    Path((_, channel)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = parse_form(&body)?;
+    let csrf = pairs
+        .iter()
+        .find(|(key, _)| key == "_csrf")
+        .map(|(_, value)| value.as_str());
+    check_csrf(&staff.page.csrf, csrf)?;
+    require_admin(&staff)?;
+    let channel = channel
+        .parse::<Channel>()
+        .ok()
+        .filter(|channel| CONFIGURABLE_CHANNELS.contains(channel))
+        .ok_or(PageError::NotFound)?;
+    let stored = state
+        .store
+        .channel_credentials(staff.org.id, channel)
+        .await?;
+    let form = CredentialSubmission::new(pairs);
+    match credentials_from_form(channel, &form, stored.as_ref(), staff.tr()) {
+        Ok(settings) => {
+            state
+                .store
+                .set_channel_credentials(staff.org.id, channel, &settings, state.clock.now())
+                .await?;
+            Ok(Redirect::to(&format!(
+                "{}?done=saved#cred-{}",
+                Section::Channels.href(&staff),
+                channel.as_str()
+            ))
+            .into_response())
+        }
+        Err(errors) => {
+            let failed = FailedCredentials {
+                channel,
+                form,
+                errors,
+            };
+            let settings = state.store.channel_settings(staff.org.id).await?;
+            let credentials = credential_forms(&state, &staff, &headers, Some(&failed)).await?;
+            let page = channels_page(
+                &staff,
+                String::new(),
+                &settings,
+                FieldErrors::default(),
+                credentials,
+            );
+            Ok(unprocessable(page.render()?))
+        }
+    }
 }
 
 // ---- the confidentiality audit ------------------------------------------------------------------

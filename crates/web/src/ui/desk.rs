@@ -443,6 +443,100 @@ struct TimelineFragment {
     items: Vec<TimelineItem>,
 }
 
+/// One delivery attempt of a notification, as the ticket page lists it.
+pub struct AttemptLine {
+    pub number: i64,
+    pub at: ShownTime,
+    pub outcome: String,
+    pub outcome_class: &'static str,
+    pub detail: String,
+}
+
+/// One notification sent (or being sent) to the requester, with its attempts.
+pub struct DeliveryLine {
+    pub kind: String,
+    pub channel: String,
+    pub recipient: String,
+    pub state: String,
+    pub state_class: &'static str,
+    /// When the outbox tries again; only for a notification still pending.
+    pub next_attempt: Option<ShownTime>,
+    /// What the provider last reported (sent, delivered, read, failed), or empty.
+    pub provider_state: String,
+    pub created: ShownTime,
+    pub failed: bool,
+    pub attempts: Vec<AttemptLine>,
+}
+
+#[derive(Template)]
+#[template(path = "ui/desk_deliveries.html")]
+pub struct DeliveriesFragment {
+    pub tr: Tr,
+    pub lines: Vec<DeliveryLine>,
+}
+
+/// The notifications of a ticket as the page shows them. Stored states and outcomes outside
+/// the known spellings are shown as stored rather than hidden, so nothing the outbox recorded
+/// is lost from view.
+pub fn delivery_lines(
+    deliveries: &[sanad_store::DeliveryRecord],
+    zone: &jiff::tz::TimeZone,
+    tr: &Tr,
+) -> Vec<DeliveryLine> {
+    let known = |prefix: &str, value: &str, spellings: &[&str]| {
+        if spellings.contains(&value) {
+            tr.value(prefix, value)
+        } else {
+            value.to_owned()
+        }
+    };
+    deliveries
+        .iter()
+        .map(|delivery| DeliveryLine {
+            kind: tr.value("notification", delivery.kind.as_str()),
+            channel: tr.value("channel", delivery.channel.as_str()),
+            recipient: delivery.recipient.clone(),
+            state: known(
+                "delivery-state",
+                &delivery.state,
+                &["pending", "delivered", "failed"],
+            ),
+            state_class: match delivery.state.as_str() {
+                "delivered" => "status-done",
+                "failed" => "status-failed",
+                _ => "status-waiting",
+            },
+            next_attempt: (delivery.state == "pending")
+                .then(|| shown_time(delivery.next_attempt_at, zone, tr)),
+            provider_state: delivery
+                .delivery_state
+                .map(|state| tr.value("provider-state", state.as_str()))
+                .unwrap_or_default(),
+            created: shown_time(delivery.created_at, zone, tr),
+            failed: delivery.state == "failed",
+            attempts: delivery
+                .attempts
+                .iter()
+                .map(|attempt| AttemptLine {
+                    number: attempt.attempt,
+                    at: shown_time(attempt.at, zone, tr),
+                    outcome: known(
+                        "delivery-outcome",
+                        &attempt.outcome,
+                        &["delivered", "transient_failure", "permanent_failure"],
+                    ),
+                    outcome_class: match attempt.outcome.as_str() {
+                        "delivered" => "status-done",
+                        "permanent_failure" => "status-failed",
+                        _ => "status-waiting",
+                    },
+                    detail: attempt.detail.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 struct EscalationLine {
     stage: String,
     reason: String,
@@ -483,6 +577,7 @@ struct TicketPage {
     escalations: Vec<EscalationLine>,
     root_causes: Vec<RootCauseLine>,
     timeline: TimelineFragment,
+    deliveries: DeliveriesFragment,
     may_change: bool,
     canned: Vec<CannedOption>,
     kinds: Vec<Choice>,
@@ -707,6 +802,7 @@ async fn ticket_page(
     let canned_replies: Vec<CannedReply> = state.store.canned_replies(staff.org.id).await?;
     let contact = state.store.contact_details(detail.ticket.id).await?;
     let rating = state.store.rating(detail.ticket.id).await?;
+    let deliveries = state.store.ticket_deliveries(detail.ticket.id).await?;
     let ticket = &detail.ticket;
     let base = ticket_base(staff, &ticket.number);
     let clocks = detail
@@ -851,6 +947,10 @@ async fn ticket_page(
         escalations,
         root_causes,
         timeline,
+        deliveries: DeliveriesFragment {
+            tr,
+            lines: delivery_lines(&deliveries, &staff.zone, &tr),
+        },
         may_change: staff.may_change() && !ticket.status.is_terminal(),
         canned: canned_replies
             .iter()
@@ -1516,6 +1616,8 @@ pub struct LogContactValues {
 struct LogContactPage {
     chrome: Chrome,
     action: String,
+    /// Where the phone field asks, as it is typed, whether the caller is a known requester.
+    lookup_href: String,
     values: LogContactValues,
     errors: FieldErrors,
     channels: Vec<Choice>,
@@ -1536,6 +1638,7 @@ async fn log_contact_page(
     Ok(LogContactPage {
         chrome: chrome::desk(staff, tr.t("log-title"), "log"),
         action: format!("/o/{}/desk/log-contact", staff.org.slug),
+        lookup_href: format!("/o/{}/desk/known-requester", staff.org.slug),
         channels: enum_choices(&tr, "channel", &channel_spellings, &values.channel),
         kinds: enum_choices(&tr, "kind", TicketKind::SPELLINGS, &values.kind),
         categories: categories
@@ -1722,6 +1825,81 @@ pub async fn log_contact_submit(
         .record_contact_details(staff.org.id, created.ticket.id, &details, staff.user.id)
         .await?;
     Ok(back_to(&staff, &created.ticket.number, ""))
+}
+
+/// A requester the log-contact form recognised, with the open tickets the staff member may see.
+pub struct KnownRequesterLine {
+    pub name: String,
+    /// Ticket numbers and their desk addresses.
+    pub tickets: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "ui/desk_known_requester.html")]
+struct KnownRequesterFragment {
+    tr: Tr,
+    known: Option<KnownRequesterLine>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct KnownRequesterQuery {
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+/// Answers the log-contact form's phone field as it is typed: the requester with that number
+/// (or e-mail address) and their open tickets, or nothing. Complaints the staff member may not
+/// see are left out, as everywhere else on the desk. An unknown or half-typed number answers
+/// with an empty fragment, which clears an earlier answer.
+pub async fn known_requester(
+    State(state): State<AppState>,
+    staff: StaffContext,
+    Query(query): Query<KnownRequesterQuery>,
+) -> Result<Html<String>, PageError> {
+    if !staff.may_change() {
+        return Err(PageError::Forbidden);
+    }
+    let typed = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    let key = match (typed(&query.phone), typed(&query.email)) {
+        (Some(phone), _) => PhoneNumber::parse(&phone)
+            .ok()
+            .map(sanad_store::RequesterKey::Phone),
+        (None, Some(email)) => EmailAddress::parse(&email)
+            .ok()
+            .map(sanad_store::RequesterKey::Email),
+        (None, None) => None,
+    };
+    let found = match &key {
+        Some(key) => state.store.requester_by_key(staff.org.id, key).await?,
+        None => None,
+    };
+    let known = found.map(|requester| KnownRequesterLine {
+        name: requester.name,
+        tickets: requester
+            .open_tickets
+            .iter()
+            .filter(|ticket| {
+                let facts = VisibilityFacts {
+                    kind: ticket.kind,
+                    departments: &ticket.departments,
+                    assignee: ticket.assignee_id,
+                };
+                ticket_access(&staff.principal, facts) != Access::Denied
+            })
+            .map(|ticket| (ticket.number.clone(), ticket_base(&staff, &ticket.number)))
+            .collect(),
+    });
+    let fragment = KnownRequesterFragment {
+        tr: *staff.tr(),
+        known,
+    };
+    Ok(Html(fragment.render()?))
 }
 
 #[cfg(test)]

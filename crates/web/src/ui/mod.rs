@@ -77,6 +77,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             "/o/{slug}/desk/log-contact",
             get(desk::log_contact_form).post(desk::log_contact_submit),
         )
+        .route("/o/{slug}/desk/known-requester", get(desk::known_requester))
         .route("/o/{slug}/desk/tickets/{number}", get(desk::ticket))
         .route(
             "/o/{slug}/desk/tickets/{number}/timeline",
@@ -163,6 +164,10 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
         .route(
             "/o/{slug}/desk/admin/channels",
             get(admin::channels).post(admin::channels_save),
+        )
+        .route(
+            "/o/{slug}/desk/admin/channels/{channel}",
+            post(admin::channel_credentials_save),
         )
         .route("/o/{slug}/desk/admin/audit", get(admin::audit))
         .layer(middleware::from_fn_with_state(cookies, session::guard))

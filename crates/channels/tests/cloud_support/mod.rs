@@ -1,0 +1,252 @@
+//! What the cloud adapter tests share: a local contract fake server that records every request
+//! and answers as the test scripts it, the JSON fixtures, and a ready-made outbound message.
+//!
+//! Each test file describes its provider's contract in a `check_request` function; the fake
+//! answers a request that breaks it with 400, so an adapter that sends the wrong shape fails
+//! the test instead of passing against a lenient stand-in.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use sanad_channels::{OutboundMessage, OutboundOrigin, OutboundThread};
+use sanad_domain::Channel;
+use sanad_domain::policy::Lang;
+use serde_json::Value;
+
+/// One request as the fake received it.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub method: Method,
+    /// The path and query, as sent.
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl RecordedRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("the recorded body is JSON")
+    }
+}
+
+/// What the fake does with the next request, instead of its provider's normal success answer.
+#[derive(Debug, Clone)]
+pub enum ScriptedReply {
+    Answer(StatusCode, Value),
+    /// Never answers, so the client's timeout fires.
+    Hang,
+}
+
+/// The provider-specific parts of a fake.
+pub struct Contract {
+    /// Returns why the request breaks the contract, or `None` when it is right.
+    pub check_request: fn(&RecordedRequest) -> Option<String>,
+    /// The status and body of a successful answer; `sequence` counts accepted requests from 1.
+    pub success: fn(&RecordedRequest, usize) -> (StatusCode, Value),
+    /// The provider's error body for a request that breaks the contract.
+    pub rejection: fn(&str) -> Value,
+}
+
+struct FakeState {
+    contract: Contract,
+    requests: Mutex<Vec<RecordedRequest>>,
+    scripted_replies: Mutex<VecDeque<ScriptedReply>>,
+    accepted: Mutex<usize>,
+}
+
+/// A running fake provider on `127.0.0.1` with a port the system chose.
+#[derive(Clone)]
+pub struct FakeProvider {
+    pub base_url: String,
+    state: Arc<FakeState>,
+}
+
+impl FakeProvider {
+    pub async fn start(contract: Contract) -> Self {
+        let state = Arc::new(FakeState {
+            contract,
+            requests: Mutex::new(Vec::new()),
+            scripted_replies: Mutex::new(VecDeque::new()),
+            accepted: Mutex::new(0),
+        });
+        let router = Router::new()
+            .fallback(handle_request)
+            .with_state(Arc::clone(&state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a local port");
+        let address = listener.local_addr().expect("the bound address");
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .await
+                .expect("the fake serves");
+        });
+        Self {
+            base_url: format!("http://{address}"),
+            state,
+        }
+    }
+
+    /// Makes the next request get `reply` (after it is recorded and checked).
+    pub fn script(&self, reply: ScriptedReply) {
+        self.state
+            .scripted_replies
+            .lock()
+            .expect("lock")
+            .push_back(reply);
+    }
+
+    pub fn answer_next(&self, status: u16, body: Value) {
+        self.script(ScriptedReply::Answer(
+            StatusCode::from_u16(status).expect("a valid status"),
+            body,
+        ));
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests.lock().expect("lock").clone()
+    }
+
+    pub fn only_request(&self) -> RecordedRequest {
+        let requests = self.requests();
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request: {requests:#?}"
+        );
+        requests.into_iter().next().expect("one request")
+    }
+}
+
+async fn handle_request(
+    State(state): State<Arc<FakeState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = RecordedRequest {
+        method,
+        path: uri
+            .path_and_query()
+            .map(|path| path.as_str().to_owned())
+            .unwrap_or_default(),
+        headers,
+        body,
+    };
+    state.requests.lock().expect("lock").push(request.clone());
+    if let Some(violation) = (state.contract.check_request)(&request) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json((state.contract.rejection)(&violation)),
+        )
+            .into_response();
+    }
+    let scripted = state.scripted_replies.lock().expect("lock").pop_front();
+    match scripted {
+        Some(ScriptedReply::Answer(status, body)) => (status, axum::Json(body)).into_response(),
+        Some(ScriptedReply::Hang) => {
+            std::future::pending::<()>().await;
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        None => {
+            let sequence = {
+                let mut accepted = state.accepted.lock().expect("lock");
+                *accepted += 1;
+                *accepted
+            };
+            let (status, body) = (state.contract.success)(&request, sequence);
+            (status, axum::Json(body)).into_response()
+        }
+    }
+}
+
+/// Checks that a JSON object has exactly these keys, naming the first difference.
+pub fn exact_keys(value: &Value, path: &str, expected: &[&str]) -> Option<String> {
+    let Some(object) = value.as_object() else {
+        return Some(format!("{path} is not an object"));
+    };
+    for key in object.keys() {
+        if !expected.contains(&key.as_str()) {
+            return Some(format!("{path}.{key} is not expected"));
+        }
+    }
+    for key in expected {
+        if !object.contains_key(*key) {
+            return Some(format!("{path}.{key} is missing"));
+        }
+    }
+    None
+}
+
+/// Checks the request line and the headers every JSON API call carries.
+pub fn check_json_call(
+    request: &RecordedRequest,
+    expected_path: &str,
+    expected_authorization: &str,
+) -> Option<String> {
+    if request.method != Method::POST {
+        return Some(format!("method {} instead of POST", request.method));
+    }
+    if request.path != expected_path {
+        return Some(format!("path {} instead of {expected_path}", request.path));
+    }
+    if request.header("authorization") != Some(expected_authorization) {
+        return Some("wrong or missing Authorization header".to_owned());
+    }
+    if request.header("content-type") != Some("application/json") {
+        return Some(format!(
+            "content type {:?} instead of application/json",
+            request.header("content-type")
+        ));
+    }
+    if serde_json::from_slice::<Value>(&request.body).is_err() {
+        return Some("the body is not JSON".to_owned());
+    }
+    None
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/cloud/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|error| panic!("reading {path}: {error}"))
+}
+
+pub fn at(instant: &str) -> Timestamp {
+    instant.parse().expect("an RFC 3339 instant")
+}
+
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().build().expect("an HTTP client")
+}
+
+/// A notification to `recipient`, attempted at 2026-01-02T09:00:00Z, whose recipient last
+/// wrote one hour earlier (inside every window); tests move `last_inbound_at` as they need.
+pub fn outbound_message(channel: Channel, recipient: &str, text: &str) -> OutboundMessage {
+    OutboundMessage {
+        outbox_id: 41,
+        channel,
+        recipient: recipient.to_owned(),
+        recipient_name: None,
+        language: Lang::Ar,
+        origin: OutboundOrigin::Notification,
+        subject: String::new(),
+        text: text.to_owned(),
+        html: None,
+        thread: OutboundThread::default(),
+        last_inbound_at: Some(at("2026-01-02T08:00:00Z")),
+        template: None,
+        now: at("2026-01-02T09:00:00Z"),
+    }
+}
