@@ -471,7 +471,78 @@ async fn api_benchmark(
     Ok(())
 }
 
-pub(crate) fn tempfile_directory() -> anyhow::Result<PathBuf> {
+/// A benchmark's own database, removed afterwards.
+pub(crate) struct BenchDatabase {
+    pub store: sanad_store::Store,
+    pub organization: sanad_store::Organization,
+    directory: PathBuf,
+    schema: String,
+}
+
+impl BenchDatabase {
+    /// Closes the store and deletes the database: the temporary directory, and on PostgreSQL
+    /// the schema.
+    pub async fn remove(self, backend: BenchBackend, postgres_url: &str) -> anyhow::Result<()> {
+        self.store.close().await;
+        if backend == BenchBackend::Postgres {
+            sanad_store::schemas::drop_postgres_schema(postgres_url, &self.schema).await?;
+        }
+        let _ = std::fs::remove_dir_all(&self.directory);
+        Ok(())
+    }
+}
+
+/// A fresh database for a benchmark — a SQLite file in a temporary directory, or a fresh schema
+/// on the PostgreSQL server — holding one organization (`slug`, ticket prefix `prefix`) with
+/// `policy` in force.
+pub(crate) async fn bench_organization(
+    backend: BenchBackend,
+    postgres_url: &str,
+    slug: &str,
+    prefix: &str,
+    policy: &str,
+) -> anyhow::Result<BenchDatabase> {
+    let directory = tempfile_directory()?;
+    let schema = format!("sanad_{slug}_{}", std::process::id());
+    let url = match backend {
+        BenchBackend::Sqlite => sanad_store::DatabaseUrl::parse(&format!(
+            "sqlite://{}",
+            directory.join(format!("{slug}.db")).display()
+        ))?,
+        BenchBackend::Postgres => {
+            sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await?
+        }
+    };
+    let store = sanad_store::Store::open(
+        &url,
+        sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
+    )
+    .await?;
+    let name = format!("{}{}", slug[..1].to_uppercase(), &slug[1..]);
+    let org =
+        crate::create_organization(&store, slug, &name, Some(prefix), "Asia/Riyadh", 168).await?;
+    store
+        .apply_policy(
+            &org,
+            "seed-004.toml",
+            policy,
+            sanad_store::RecomputeDeadlines::KeepRunning,
+            jiff::Timestamp::now(),
+        )
+        .await?;
+    let organization = store
+        .organization_by_slug(slug)
+        .await?
+        .context("the organization vanished")?;
+    Ok(BenchDatabase {
+        store,
+        organization,
+        directory,
+        schema,
+    })
+}
+
+fn tempfile_directory() -> anyhow::Result<PathBuf> {
     let directory = std::env::temp_dir().join(format!("sanad-bench-{}", std::process::id()));
     std::fs::create_dir_all(&directory)?;
     Ok(directory)
@@ -489,42 +560,12 @@ async fn timer_benchmark(
     if tickets < 1 || due_every < 1 {
         bail!("--tickets and --due-every must be at least 1");
     }
-    let directory = tempfile_directory()?;
-    let schema = format!("sanad_timers_{}", std::process::id());
-    let url = match backend {
-        BenchBackend::Sqlite => sanad_store::DatabaseUrl::parse(&format!(
-            "sqlite://{}",
-            directory.join("timers.db").display()
-        ))?,
-        BenchBackend::Postgres => {
-            sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await?
-        }
-    };
-    let store = sanad_store::Store::open(
-        &url,
-        sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
-    )
-    .await?;
-    let org =
-        crate::create_organization(&store, "timers", "Timers", Some("TM"), "Asia/Riyadh", 168)
-            .await?;
     // Seed 004's shipped policy with pre-breach alerts, so each breach also starts the ladder.
     let policy = include_str!("../policies/seed-004-diplomas-platform.toml")
         .replace("alert_at = []", "alert_at = [0.75, 0.9]");
+    let database = bench_organization(backend, postgres_url, "timers", "TM", &policy).await?;
+    let (store, org) = (database.store.clone(), database.organization.clone());
     let now = jiff::Timestamp::now();
-    store
-        .apply_policy(
-            &org,
-            "seed-004.toml",
-            &policy,
-            sanad_store::RecomputeDeadlines::KeepRunning,
-            now,
-        )
-        .await?;
-    let org = store
-        .organization_by_slug("timers")
-        .await?
-        .context("the organization vanished")?;
     let first = sanad_store::NewTicket {
         kind: sanad_domain::TicketKind::Inquiry,
         channel: sanad_domain::Channel::Email,
@@ -584,11 +625,7 @@ async fn timer_benchmark(
         first_batch_time.as_secs_f64() * 1000.0,
         idle_time.as_secs_f64() * 1000.0
     );
-    store.close().await;
-    if backend == BenchBackend::Postgres {
-        sanad_store::schemas::drop_postgres_schema(postgres_url, &schema).await?;
-    }
-    let _ = std::fs::remove_dir_all(&directory);
+    database.remove(backend, postgres_url).await?;
     if empty.claimed != 0 {
         bail!("the sweep left {} due timers behind", empty.claimed);
     }
@@ -607,38 +644,16 @@ async fn queue_benchmark(
     if tickets < 50 || renders < 1 {
         bail!("--tickets must be at least 50 and --renders at least 1");
     }
-    let directory = tempfile_directory()?;
-    let schema = format!("sanad_queue_{}", std::process::id());
-    let url = match backend {
-        BenchBackend::Sqlite => sanad_store::DatabaseUrl::parse(&format!(
-            "sqlite://{}",
-            directory.join("queue.db").display()
-        ))?,
-        BenchBackend::Postgres => {
-            sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await?
-        }
-    };
-    let store = sanad_store::Store::open(
-        &url,
-        sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
+    let database = bench_organization(
+        backend,
+        postgres_url,
+        "queue",
+        "QU",
+        include_str!("../policies/seed-004-diplomas-platform.toml"),
     )
     .await?;
-    let org = crate::create_organization(&store, "queue", "Queue", Some("QU"), "Asia/Riyadh", 168)
-        .await?;
+    let (store, org) = (database.store.clone(), database.organization.clone());
     let now = jiff::Timestamp::now();
-    store
-        .apply_policy(
-            &org,
-            "seed-004.toml",
-            include_str!("../policies/seed-004-diplomas-platform.toml"),
-            sanad_store::RecomputeDeadlines::KeepRunning,
-            now,
-        )
-        .await?;
-    let org = store
-        .organization_by_slug("queue")
-        .await?
-        .context("the organization vanished")?;
     let first = sanad_store::NewTicket {
         kind: sanad_domain::TicketKind::Inquiry,
         channel: sanad_domain::Channel::Email,
@@ -780,10 +795,6 @@ async fn queue_benchmark(
         ));
         println!("|   | p50 of the parts: {} | | | | |", parts.join("; "));
     }
-    store.close().await;
-    if backend == BenchBackend::Postgres {
-        sanad_store::schemas::drop_postgres_schema(postgres_url, &schema).await?;
-    }
-    let _ = std::fs::remove_dir_all(&directory);
+    database.remove(backend, postgres_url).await?;
     Ok(())
 }

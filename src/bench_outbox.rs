@@ -58,39 +58,16 @@ pub async fn outbox_benchmark(
     if notifications == 0 {
         bail!("--notifications must be at least 1");
     }
-    let directory = crate::bench::tempfile_directory()?;
-    let url = match backend {
-        BenchBackend::Sqlite => sanad_store::DatabaseUrl::parse(&format!(
-            "sqlite://{}",
-            directory.join("outbox.db").display()
-        ))?,
-        BenchBackend::Postgres => {
-            let schema = format!("sanad_outbox_{}", std::process::id());
-            sanad_store::schemas::fresh_postgres_schema(postgres_url, &schema).await?
-        }
-    };
-    let store = sanad_store::Store::open(
-        &url,
-        sanad_store::AttachmentStore::local_directory(&directory.join("files"))?,
+    let database = crate::bench::bench_organization(
+        backend,
+        postgres_url,
+        "outbox",
+        "OB",
+        include_str!("../policies/seed-004-diplomas-platform.toml"),
     )
     .await?;
-    let org =
-        crate::create_organization(&store, "outbox", "Outbox", Some("OB"), "Asia/Riyadh", 168)
-            .await?;
+    let (store, org) = (database.store.clone(), database.organization.clone());
     let now = jiff::Timestamp::now();
-    store
-        .apply_policy(
-            &org,
-            "seed-004.toml",
-            include_str!("../policies/seed-004-diplomas-platform.toml"),
-            sanad_store::RecomputeDeadlines::KeepRunning,
-            now,
-        )
-        .await?;
-    let org = store
-        .organization_by_slug("outbox")
-        .await?
-        .context("the organization vanished")?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
@@ -201,6 +178,7 @@ pub async fn outbox_benchmark(
         ids.len(),
         distinct.len()
     );
+    database.remove(backend, postgres_url).await?;
     if ids.len() != notifications || distinct.len() != notifications {
         bail!(
             "delivery was not exactly once: {} received, {} distinct, {notifications} expected",

@@ -492,6 +492,10 @@ pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
         println!("                     {url}/o/{slug}/track/{number}?code={code}");
     }
     println!("  Staff sign-in    : {url}/o/{slug}/login");
+    println!("  Live chat widget : <script src=\"{url}/o/{slug}/chat/widget.js\" defer></script>");
+    println!(
+        "                     (paste on any page; offline outside the policy's working hours)"
+    );
     println!();
     println!("  Staff accounts (password for all: {DEMO_PASSWORD}):");
     for (role, name, email) in &summary.staff {

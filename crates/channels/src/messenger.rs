@@ -51,21 +51,20 @@
 //!   channel (the desk can fall back to e-mail or SMS).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::signature::{
-    CUSTOMER_SERVICE_WINDOW, DEFAULT_REQUEST_TIMEOUT, child_path, default_graph_base_url,
-    graph_api_error, index_path, join_url, malformed, optional_array, optional_str,
-    parse_json_object, required_array, required_object, required_str, required_unix_milliseconds,
-    send_request, verify_meta_subscription, verify_sha256_hex_signature, within_window,
+    CUSTOMER_SERVICE_WINDOW, CloudAdapter, GraphProvider, child_path, default_graph_base_url,
+    index_path, malformed, optional_array, optional_str, parse_json_object, required_array,
+    required_object, required_str, required_unix_milliseconds, verify_meta_subscription,
+    verify_sha256_hex_signature, within_window,
 };
 use crate::{
-    ChannelAdapter, DeliveryReport, DeliveryState, IgnoredReason, InboundEvent, InboundMessage,
-    OutboundMessage, OutboundOrigin, Secret, SendError, Sender, Sent, ThreadHints, WebhookError,
+    DeliveryReport, DeliveryState, IgnoredReason, InboundEvent, InboundMessage, OutboundMessage,
+    OutboundOrigin, Secret, SendError, Sender, ThreadHints, WebhookError,
 };
 use sanad_domain::Channel;
 
@@ -311,30 +310,15 @@ fn parse_message(
 }
 
 /// Sends Messenger messages for one organization's Page.
-pub struct MessengerAdapter {
-    settings: MessengerSettings,
-    http_client: reqwest::Client,
-    request_timeout: Duration,
-}
+pub type MessengerAdapter = CloudAdapter<MessengerSettings>;
 
-impl MessengerAdapter {
-    /// The HTTP client is passed in so that all adapters share one connection pool.
-    pub fn new(settings: MessengerSettings, http_client: reqwest::Client) -> Self {
-        Self {
-            settings,
-            http_client,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
-    }
+impl GraphProvider for MessengerSettings {
+    const CHANNEL: Channel = Channel::Facebook;
+    const PROVIDER_NAME: &'static str = PROVIDER_NAME;
+    const MESSAGE_ID_POINTER: &'static str = "/message_id";
 
-    /// Overrides how long one request may take before it counts as a transient failure.
-    pub fn with_request_timeout(mut self, request_timeout: Duration) -> Self {
-        self.request_timeout = request_timeout;
-        self
-    }
-
-    pub fn settings(&self) -> &MessengerSettings {
-        &self.settings
+    fn graph_node(&self) -> (&str, &str, &Secret) {
+        (&self.base_url, &self.page_id, &self.page_access_token)
     }
 
     fn request_body(&self, message: &OutboundMessage) -> Result<(Value, String), SendError> {
@@ -357,7 +341,7 @@ impl MessengerAdapter {
             });
             return Ok((body, "Messenger message accepted".to_owned()));
         }
-        let human_agent_allowed = self.settings.human_agent_tag_approved
+        let human_agent_allowed = self.human_agent_tag_approved
             && message.origin == OutboundOrigin::StaffReply
             && within_window(message.last_inbound_at, message.now, HUMAN_AGENT_WINDOW);
         if human_agent_allowed {
@@ -378,46 +362,5 @@ impl MessengerAdapter {
              except a staff reply within 7 days when the Human Agent permission is granted"
                 .to_owned(),
         ))
-    }
-
-    async fn send_message(&self, message: &OutboundMessage) -> Result<Sent, SendError> {
-        let (body, detail) = self.request_body(message)?;
-        let url = join_url(
-            &self.settings.base_url,
-            &format!("{}/messages", self.settings.page_id),
-        );
-        let request = self
-            .http_client
-            .post(url)
-            .bearer_auth(self.settings.page_access_token.expose())
-            .timeout(self.request_timeout)
-            .json(&body);
-        let reply = send_request(request, PROVIDER_NAME).await?;
-        if !reply.is_success() {
-            return Err(graph_api_error(PROVIDER_NAME, &reply));
-        }
-        let provider_message_id = reply.json().and_then(|answer| {
-            answer
-                .get("message_id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
-        Ok(Sent {
-            provider_message_id,
-            detail,
-        })
-    }
-}
-
-impl ChannelAdapter for MessengerAdapter {
-    fn channel(&self) -> Channel {
-        Channel::Facebook
-    }
-
-    fn send<'a>(
-        &'a self,
-        message: &'a OutboundMessage,
-    ) -> futures_util::future::BoxFuture<'a, Result<Sent, SendError>> {
-        Box::pin(self.send_message(message))
     }
 }

@@ -8,10 +8,11 @@
 //! comparison of a secret-derived value is constant-time, so an attacker cannot learn a valid
 //! signature byte by byte from response times.
 //!
-//! It also holds, crate-private, the two other things every cloud adapter needs and that would
-//! otherwise be copied four times: walking an untrusted JSON payload while naming the exact
-//! field that is missing (for [`WebhookError::Malformed`]), and turning an HTTP exchange with a
-//! provider into [`SendError::Transient`] or [`SendError::Permanent`].
+//! It also holds the other things every cloud adapter needs and that would otherwise be copied
+//! four times: walking an untrusted JSON payload while naming the exact field that is missing
+//! (for [`WebhookError::Malformed`]), [`CloudAdapter`] (the settings, shared HTTP client and
+//! timeout of one provider's adapter, and its authenticated JSON `POST`), and turning an HTTP
+//! exchange with a provider into [`SendError::Transient`] or [`SendError::Permanent`].
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -22,7 +23,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::{SendError, WebhookError};
+use crate::{ChannelAdapter, OutboundMessage, Secret, SendError, Sent, WebhookError};
+use sanad_domain::Channel;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -290,7 +292,7 @@ pub(crate) fn required_unix_milliseconds(
 /// How long one request to a provider may take, connection included, before the attempt
 /// counts as a transient failure. The outbox retries later, so waiting longer only holds a
 /// worker.
-pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The most of a provider's response we read. Replies are a few hundred bytes; the cap keeps a
 /// misbehaving endpoint from filling memory.
@@ -298,6 +300,126 @@ const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
 /// The longest provider explanation we copy into a [`SendError`]; it is shown on the ticket.
 const MAX_DETAIL_CHARACTERS: usize = 300;
+
+/// One organization's adapter for one cloud provider: its settings, the HTTP client and how
+/// long one request may take.
+///
+/// [`crate::whatsapp::WhatsappAdapter`], [`crate::messenger::MessengerAdapter`],
+/// [`crate::x::XAdapter`] and [`crate::sms::SmsAdapter`] are this type with their own settings,
+/// so that constructing, configuring, sending the request and implementing [`ChannelAdapter`]
+/// are written once; what differs (the request body, where the reply keeps the message id, how
+/// a refusal is read) stays in each provider's module, behind [`CloudProvider`].
+pub struct CloudAdapter<S> {
+    settings: S,
+    http_client: reqwest::Client,
+    request_timeout: Duration,
+}
+
+impl<S> CloudAdapter<S> {
+    /// The HTTP client is passed in so that all adapters share one connection pool.
+    pub fn new(settings: S, http_client: reqwest::Client) -> Self {
+        Self {
+            settings,
+            http_client,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Overrides how long one request may take before it counts as a transient failure.
+    pub fn with_request_timeout(mut self, request_timeout: Duration) -> Self {
+        self.request_timeout = request_timeout;
+        self
+    }
+
+    pub fn settings(&self) -> &S {
+        &self.settings
+    }
+
+    /// A `POST` of the serialised JSON `body` to `url`, authenticated with `bearer_token` and
+    /// limited to the adapter's timeout. It takes the bytes rather than a value so that an
+    /// adapter that signs the body (the SMS gateway) signs exactly what is sent; it can add its
+    /// own headers before handing the request to [`send_accepted`].
+    pub(crate) fn post_json(
+        &self,
+        url: &str,
+        bearer_token: &Secret,
+        body: Vec<u8>,
+    ) -> reqwest::RequestBuilder {
+        self.http_client
+            .post(url)
+            .bearer_auth(bearer_token.expose())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(self.request_timeout)
+            .body(body)
+    }
+}
+
+/// What one cloud provider's adapter does that the others do not, implemented by its settings
+/// type: the channel it serves and how it sends one message. It lets [`CloudAdapter`] implement
+/// [`ChannelAdapter`] once for every provider.
+pub(crate) trait CloudProvider: Sized + Send + Sync + 'static {
+    const CHANNEL: Channel;
+
+    /// Sends one message with `adapter`'s settings, client and timeout.
+    fn send_message(
+        adapter: &CloudAdapter<Self>,
+        message: &OutboundMessage,
+    ) -> impl Future<Output = Result<Sent, SendError>> + Send;
+}
+
+/// The settings of an adapter that sends through Meta's Graph API (WhatsApp and Messenger).
+/// Both make the same request, a `POST` to the `messages` edge of a node (the WhatsApp phone
+/// number id, the Messenger Page id), and are refused in the one error shape
+/// [`graph_api_error`] reads; only the body and where the reply puts the message id differ.
+pub(crate) trait GraphProvider: Sized + Send + Sync + 'static {
+    const CHANNEL: Channel;
+    const PROVIDER_NAME: &'static str;
+    /// Where the reply puts the id of the accepted message (RFC 6901).
+    const MESSAGE_ID_POINTER: &'static str;
+
+    /// The Graph API root, the node whose `messages` edge sends, and its access token.
+    fn graph_node(&self) -> (&str, &str, &Secret);
+
+    /// The JSON body for `message` and the detail line that describes what was chosen, or why
+    /// the message cannot be sent at all.
+    fn request_body(&self, message: &OutboundMessage) -> Result<(Value, String), SendError>;
+}
+
+impl<S: GraphProvider> CloudProvider for S {
+    const CHANNEL: Channel = S::CHANNEL;
+
+    async fn send_message(
+        adapter: &CloudAdapter<S>,
+        message: &OutboundMessage,
+    ) -> Result<Sent, SendError> {
+        let settings = adapter.settings();
+        let (body, detail) = settings.request_body(message)?;
+        let (base_url, node_id, access_token) = settings.graph_node();
+        let url = join_url(base_url, &format!("{node_id}/messages"));
+        let request = adapter.post_json(&url, access_token, body.to_string().into_bytes());
+        let reply = send_accepted(request, S::PROVIDER_NAME, |reply| {
+            graph_api_error(S::PROVIDER_NAME, reply)
+        })
+        .await?;
+        Ok(Sent {
+            provider_message_id: reply.string_at(S::MESSAGE_ID_POINTER),
+            detail,
+        })
+    }
+}
+
+impl<S: CloudProvider> ChannelAdapter for CloudAdapter<S> {
+    fn channel(&self) -> Channel {
+        S::CHANNEL
+    }
+
+    fn send<'a>(
+        &'a self,
+        message: &'a OutboundMessage,
+    ) -> futures_util::future::BoxFuture<'a, Result<Sent, SendError>> {
+        Box::pin(S::send_message(self, message))
+    }
+}
 
 /// What a provider answered, read in full (up to the cap).
 pub(crate) struct ProviderReply {
@@ -319,6 +441,45 @@ impl ProviderReply {
     pub fn text_excerpt(&self) -> String {
         shorten_detail(&String::from_utf8_lossy(&self.body))
     }
+
+    /// The string at `pointer` (RFC 6901, `/messages/0/id`) in a JSON body: where a provider
+    /// puts the id of the message it accepted. Anything else there, or no JSON at all, is no id.
+    pub fn string_at(&self, pointer: &str) -> Option<String> {
+        self.json()?.pointer(pointer)?.as_str().map(str::to_owned)
+    }
+
+    /// The [`SendError`] for this unsuccessful reply, explained by the provider's own
+    /// `explanation`. It is transient when the status may pass ([`is_transient_status`]) or
+    /// when the provider's error says so (`transient_by_provider`), and permanent otherwise.
+    pub fn refusal(
+        &self,
+        provider_name: &str,
+        explanation: &str,
+        transient_by_provider: bool,
+    ) -> SendError {
+        let detail = format!("{provider_name}: HTTP {} {explanation}", self.status);
+        if is_transient_status(self.status) || transient_by_provider {
+            SendError::Transient(detail)
+        } else {
+            SendError::Permanent(detail)
+        }
+    }
+}
+
+/// [`send_request`], keeping only a reply that accepted the message (any 2xx); any other reply
+/// becomes the [`SendError`] that `refusal`, the provider's own reading of its errors, makes of
+/// it.
+pub(crate) async fn send_accepted(
+    request: reqwest::RequestBuilder,
+    provider_name: &str,
+    refusal: impl FnOnce(&ProviderReply) -> SendError,
+) -> Result<ProviderReply, SendError> {
+    let reply = send_request(request, provider_name).await?;
+    if reply.is_success() {
+        Ok(reply)
+    } else {
+        Err(refusal(&reply))
+    }
 }
 
 /// Sends a prepared request and reads the reply. Failures to get any reply become
@@ -328,7 +489,7 @@ impl ProviderReply {
 ///
 /// The URL is removed from the error text: it names the provider's host, which is useful, but
 /// some SMS gateways put credentials in it, and the text ends up on the ticket.
-pub(crate) async fn send_request(
+async fn send_request(
     request: reqwest::RequestBuilder,
     provider_name: &str,
 ) -> Result<ProviderReply, SendError> {
@@ -378,7 +539,7 @@ fn transport_error(error: reqwest::Error, provider_name: &str) -> SendError {
 
 /// Statuses after which the same request may succeed later: server errors, rate limiting, and
 /// the request timeout some proxies answer.
-pub(crate) fn is_transient_status(status: u16) -> bool {
+fn is_transient_status(status: u16) -> bool {
     status >= 500 || status == 429 || status == 408
 }
 
@@ -434,16 +595,12 @@ pub(crate) fn graph_api_error(provider_name: &str, reply: &ProviderReply) -> Sen
         })
         .map(shorten_detail)
         .unwrap_or_else(|| reply.text_excerpt());
-    let detail = match code {
-        Some(code) => format!("{provider_name}: HTTP {} (#{code}) {message}", reply.status),
-        None => format!("{provider_name}: HTTP {} {message}", reply.status),
+    let explanation = match code {
+        Some(code) => format!("(#{code}) {message}"),
+        None => message,
     };
     let transient_code = code.is_some_and(|code| TRANSIENT_GRAPH_ERROR_CODES.contains(&code));
-    if is_transient_status(reply.status) || transient_code {
-        SendError::Transient(detail)
-    } else {
-        SendError::Permanent(detail)
-    }
+    reply.refusal(provider_name, &explanation, transient_code)
 }
 
 /// Meta's Graph API base URL, shared by the WhatsApp and Messenger settings.

@@ -37,16 +37,14 @@
 //!   Sanad gives up and shows the gateway's explanation, read from a JSON `error` or `message`
 //!   string or else from the start of the body.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::signature::{
-    DEFAULT_REQUEST_TIMEOUT, ProviderReply, is_transient_status, send_request,
-    sha256_hex_signature_header, shorten_detail,
+    CloudAdapter, CloudProvider, ProviderReply, send_accepted, sha256_hex_signature_header,
+    shorten_detail,
 };
-use crate::{ChannelAdapter, OutboundMessage, Secret, SendError, Sent};
+use crate::{OutboundMessage, Secret, SendError, Sent};
 use sanad_domain::Channel;
 
 const PROVIDER_NAME: &str = "SMS gateway";
@@ -65,33 +63,15 @@ pub struct SmsSettings {
 }
 
 /// Sends SMS notifications for one organization.
-pub struct SmsAdapter {
-    settings: SmsSettings,
-    http_client: reqwest::Client,
-    request_timeout: Duration,
-}
+pub type SmsAdapter = CloudAdapter<SmsSettings>;
 
-impl SmsAdapter {
-    /// The HTTP client is passed in so that all adapters share one connection pool.
-    pub fn new(settings: SmsSettings, http_client: reqwest::Client) -> Self {
-        Self {
-            settings,
-            http_client,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
-    }
+impl CloudProvider for SmsSettings {
+    const CHANNEL: Channel = Channel::Sms;
 
-    /// Overrides how long one request may take before it counts as a transient failure.
-    pub fn with_request_timeout(mut self, request_timeout: Duration) -> Self {
-        self.request_timeout = request_timeout;
-        self
-    }
-
-    pub fn settings(&self) -> &SmsSettings {
-        &self.settings
-    }
-
-    async fn send_message(&self, message: &OutboundMessage) -> Result<Sent, SendError> {
+    async fn send_message(
+        adapter: &SmsAdapter,
+        message: &OutboundMessage,
+    ) -> Result<Sent, SendError> {
         let to = message.recipient.trim();
         if !is_e164(to) {
             return Err(SendError::Permanent(format!(
@@ -99,9 +79,10 @@ impl SmsAdapter {
                 message.recipient
             )));
         }
+        let settings = adapter.settings();
         let reference = format!("sanad-outbox-{}", message.outbox_id);
         let body = json!({
-            "from": self.settings.sender_id,
+            "from": settings.sender_id,
             "to": to,
             "text": message.text,
             "reference": reference,
@@ -109,23 +90,16 @@ impl SmsAdapter {
         // The signature covers the exact bytes sent, so the body is serialised once here and
         // sent as is.
         let body_bytes = body.to_string().into_bytes();
-        let mut request = self
-            .http_client
-            .post(&self.settings.url)
-            .bearer_auth(self.settings.api_key.expose())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("Idempotency-Key", &reference)
-            .timeout(self.request_timeout);
-        if let Some(signing_secret) = &self.settings.signing_secret {
-            request = request.header(
-                "X-Sanad-Signature",
-                sha256_hex_signature_header(signing_secret.expose().as_bytes(), &body_bytes),
-            );
+        let signature = settings.signing_secret.as_ref().map(|signing_secret| {
+            sha256_hex_signature_header(signing_secret.expose().as_bytes(), &body_bytes)
+        });
+        let mut request = adapter
+            .post_json(&settings.url, &settings.api_key, body_bytes)
+            .header("Idempotency-Key", &reference);
+        if let Some(signature) = signature {
+            request = request.header("X-Sanad-Signature", signature);
         }
-        let reply = send_request(request.body(body_bytes), PROVIDER_NAME).await?;
-        if !reply.is_success() {
-            return Err(gateway_error(&reply));
-        }
+        let reply = send_accepted(request, PROVIDER_NAME, gateway_error).await?;
         let provider_message_id = reply.json().and_then(|answer| match answer.get("id")? {
             Value::String(id) if !id.is_empty() => Some(id.clone()),
             Value::Number(id) => Some(id.to_string()),
@@ -135,19 +109,6 @@ impl SmsAdapter {
             provider_message_id,
             detail: format!("SMS accepted by the gateway (HTTP {})", reply.status),
         })
-    }
-}
-
-impl ChannelAdapter for SmsAdapter {
-    fn channel(&self) -> Channel {
-        Channel::Sms
-    }
-
-    fn send<'a>(
-        &'a self,
-        message: &'a OutboundMessage,
-    ) -> futures_util::future::BoxFuture<'a, Result<Sent, SendError>> {
-        Box::pin(self.send_message(message))
     }
 }
 
@@ -166,12 +127,8 @@ fn gateway_error(reply: &ProviderReply) -> SendError {
                 .find_map(|key| body.get(*key).and_then(Value::as_str).map(shorten_detail))
         })
         .unwrap_or_else(|| reply.text_excerpt());
-    let detail = format!("{PROVIDER_NAME}: HTTP {} {explanation}", reply.status);
-    if is_transient_status(reply.status) || reply.status == 409 {
-        SendError::Transient(detail)
-    } else {
-        SendError::Permanent(detail)
-    }
+    // 409 is the gateway's "this idempotency key is still being processed": try again later.
+    reply.refusal(PROVIDER_NAME, &explanation, reply.status == 409)
 }
 
 #[cfg(test)]

@@ -40,20 +40,19 @@
 //! Meta sends the message twice; the outbox accepts this rather than lose a notification.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::signature::{
-    CUSTOMER_SERVICE_WINDOW, DEFAULT_REQUEST_TIMEOUT, child_path, default_graph_base_url,
-    graph_api_error, index_path, join_url, malformed, optional_array, optional_str,
-    parse_json_object, required_array, required_object, required_str, required_unix_seconds,
-    send_request, verify_meta_subscription, verify_sha256_hex_signature, within_window,
+    CUSTOMER_SERVICE_WINDOW, CloudAdapter, GraphProvider, child_path, default_graph_base_url,
+    index_path, malformed, optional_array, optional_str, parse_json_object, required_array,
+    required_object, required_str, required_unix_seconds, verify_meta_subscription,
+    verify_sha256_hex_signature, within_window,
 };
 use crate::{
-    ChannelAdapter, DeliveryReport, DeliveryState, InboundEvent, InboundMessage, OutboundMessage,
-    Secret, SendError, Sender, Sent, ThreadHints, WebhookError,
+    DeliveryReport, DeliveryState, InboundEvent, InboundMessage, OutboundMessage, Secret,
+    SendError, Sender, ThreadHints, WebhookError,
 };
 use sanad_domain::Channel;
 
@@ -379,30 +378,15 @@ fn parse_status(status: &Value, path: &str) -> Result<Option<DeliveryReport>, We
 }
 
 /// Sends WhatsApp messages for one organization.
-pub struct WhatsappAdapter {
-    settings: WhatsappSettings,
-    http_client: reqwest::Client,
-    request_timeout: Duration,
-}
+pub type WhatsappAdapter = CloudAdapter<WhatsappSettings>;
 
-impl WhatsappAdapter {
-    /// The HTTP client is passed in so that all adapters share one connection pool.
-    pub fn new(settings: WhatsappSettings, http_client: reqwest::Client) -> Self {
-        Self {
-            settings,
-            http_client,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
-    }
+impl GraphProvider for WhatsappSettings {
+    const CHANNEL: Channel = Channel::Whatsapp;
+    const PROVIDER_NAME: &'static str = PROVIDER_NAME;
+    const MESSAGE_ID_POINTER: &'static str = "/messages/0/id";
 
-    /// Overrides how long one request may take before it counts as a transient failure.
-    pub fn with_request_timeout(mut self, request_timeout: Duration) -> Self {
-        self.request_timeout = request_timeout;
-        self
-    }
-
-    pub fn settings(&self) -> &WhatsappSettings {
-        &self.settings
+    fn graph_node(&self) -> (&str, &str, &Secret) {
+        (&self.base_url, &self.phone_number_id, &self.access_token)
     }
 
     /// The JSON body for `message`, and the detail line that describes what was chosen.
@@ -429,8 +413,8 @@ impl WhatsappAdapter {
                 template.parameters.clone(),
             ),
             None => match (
-                self.settings.template_name.as_deref(),
-                self.settings.template_language.as_deref(),
+                self.template_name.as_deref(),
+                self.template_language.as_deref(),
             ) {
                 (Some(name), Some(language)) if !name.is_empty() && !language.is_empty() => {
                     (name, language, vec![message.text.clone()])
@@ -462,49 +446,6 @@ impl WhatsappAdapter {
         let detail =
             format!("WhatsApp template “{name}” ({language}) sent: outside the 24-hour window");
         Ok((body, detail))
-    }
-
-    async fn send_message(&self, message: &OutboundMessage) -> Result<Sent, SendError> {
-        let (body, detail) = self.request_body(message)?;
-        let url = join_url(
-            &self.settings.base_url,
-            &format!("{}/messages", self.settings.phone_number_id),
-        );
-        let request = self
-            .http_client
-            .post(url)
-            .bearer_auth(self.settings.access_token.expose())
-            .timeout(self.request_timeout)
-            .json(&body);
-        let reply = send_request(request, PROVIDER_NAME).await?;
-        if !reply.is_success() {
-            return Err(graph_api_error(PROVIDER_NAME, &reply));
-        }
-        let provider_message_id = reply.json().and_then(|answer| {
-            answer
-                .get("messages")?
-                .get(0)?
-                .get("id")?
-                .as_str()
-                .map(str::to_owned)
-        });
-        Ok(Sent {
-            provider_message_id,
-            detail,
-        })
-    }
-}
-
-impl ChannelAdapter for WhatsappAdapter {
-    fn channel(&self) -> Channel {
-        Channel::Whatsapp
-    }
-
-    fn send<'a>(
-        &'a self,
-        message: &'a OutboundMessage,
-    ) -> futures_util::future::BoxFuture<'a, Result<Sent, SendError>> {
-        Box::pin(self.send_message(message))
     }
 }
 

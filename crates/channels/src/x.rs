@@ -26,20 +26,19 @@
 //! caller's job: an expired token is a 401, reported as permanent so that staff are told.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::signature::{
-    DEFAULT_REQUEST_TIMEOUT, ProviderReply, child_path, index_path, is_transient_status, join_url,
-    malformed, optional_array, optional_str, parse_json_object, required_object, required_str,
-    required_unix_milliseconds, send_request, sha256_base64_signature_header, shorten_detail,
+    CloudAdapter, CloudProvider, ProviderReply, child_path, index_path, join_url, malformed,
+    optional_array, optional_str, parse_json_object, required_object, required_str,
+    required_unix_milliseconds, send_accepted, sha256_base64_signature_header, shorten_detail,
     verify_sha256_base64_signature,
 };
 use crate::{
-    ChannelAdapter, IgnoredReason, InboundEvent, InboundMessage, OutboundMessage, Secret,
-    SendError, Sender, Sent, ThreadHints, WebhookError,
+    IgnoredReason, InboundEvent, InboundMessage, OutboundMessage, Secret, SendError, Sender, Sent,
+    ThreadHints, WebhookError,
 };
 use sanad_domain::Channel;
 
@@ -194,33 +193,15 @@ fn one_to_one_conversation_id(first_id: &str, second_id: &str) -> String {
 }
 
 /// Sends X direct messages from one organization's account.
-pub struct XAdapter {
-    settings: XSettings,
-    http_client: reqwest::Client,
-    request_timeout: Duration,
-}
+pub type XAdapter = CloudAdapter<XSettings>;
 
-impl XAdapter {
-    /// The HTTP client is passed in so that all adapters share one connection pool.
-    pub fn new(settings: XSettings, http_client: reqwest::Client) -> Self {
-        Self {
-            settings,
-            http_client,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
-    }
+impl CloudProvider for XSettings {
+    const CHANNEL: Channel = Channel::X;
 
-    /// Overrides how long one request may take before it counts as a transient failure.
-    pub fn with_request_timeout(mut self, request_timeout: Duration) -> Self {
-        self.request_timeout = request_timeout;
-        self
-    }
-
-    pub fn settings(&self) -> &XSettings {
-        &self.settings
-    }
-
-    async fn send_message(&self, message: &OutboundMessage) -> Result<Sent, SendError> {
+    async fn send_message(
+        adapter: &XAdapter,
+        message: &OutboundMessage,
+    ) -> Result<Sent, SendError> {
         let participant_id = message.recipient.trim();
         // The id goes into the URL path, so anything but digits is refused rather than escaped.
         if participant_id.is_empty() || !participant_id.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -229,44 +210,22 @@ impl XAdapter {
                 message.recipient
             )));
         }
+        let settings = adapter.settings();
         let url = join_url(
-            &self.settings.base_url,
+            &settings.base_url,
             &format!("2/dm_conversations/with/{participant_id}/messages"),
         );
-        let request = self
-            .http_client
-            .post(url)
-            .bearer_auth(self.settings.user_access_token.expose())
-            .timeout(self.request_timeout)
-            .json(&json!({ "text": message.text }));
-        let reply = send_request(request, PROVIDER_NAME).await?;
-        if !reply.is_success() {
-            return Err(x_api_error(&reply));
-        }
-        let provider_message_id = reply.json().and_then(|answer| {
-            answer
-                .get("data")?
-                .get("dm_event_id")?
-                .as_str()
-                .map(str::to_owned)
-        });
+        let body = json!({ "text": message.text });
+        let request = adapter.post_json(
+            &url,
+            &settings.user_access_token,
+            body.to_string().into_bytes(),
+        );
+        let reply = send_accepted(request, PROVIDER_NAME, x_api_error).await?;
         Ok(Sent {
-            provider_message_id,
+            provider_message_id: reply.string_at("/data/dm_event_id"),
             detail: "X direct message accepted".to_owned(),
         })
-    }
-}
-
-impl ChannelAdapter for XAdapter {
-    fn channel(&self) -> Channel {
-        Channel::X
-    }
-
-    fn send<'a>(
-        &'a self,
-        message: &'a OutboundMessage,
-    ) -> futures_util::future::BoxFuture<'a, Result<Sent, SendError>> {
-        Box::pin(self.send_message(message))
     }
 }
 
@@ -289,12 +248,7 @@ fn x_api_error(reply: &ProviderReply) -> SendError {
         })
         .map(|text| shorten_detail(&text))
         .unwrap_or_else(|| reply.text_excerpt());
-    let detail = format!("{PROVIDER_NAME}: HTTP {} {explanation}", reply.status);
-    if is_transient_status(reply.status) {
-        SendError::Transient(detail)
-    } else {
-        SendError::Permanent(detail)
-    }
+    reply.refusal(PROVIDER_NAME, &explanation, false)
 }
 
 #[cfg(test)]

@@ -3,12 +3,10 @@
 
 mod cloud_support;
 
-use std::collections::HashMap;
-
 use axum::http::StatusCode;
 use cloud_support::{
-    Contract, FakeProvider, RecordedRequest, at, check_json_call, exact_keys, fixture, http_client,
-    outbound_message,
+    Contract, FakeProvider, RecordedRequest, at, check_json_call, exact_keys, fixture, graph_error,
+    graph_rejection, http_client, outbound_message, query,
 };
 use sanad_channels::messenger::{
     MessengerAdapter, MessengerSettings, MessengerWatermark, MessengerWebhook, parse_webhook,
@@ -37,49 +35,36 @@ const KNOWN_MESSAGE_TAGS: &[&str] = &[
 ];
 
 /// The Send API contract for a text message.
-fn check_send_api_request(request: &RecordedRequest) -> Option<String> {
-    if let Some(violation) = check_json_call(
+fn check_send_api_request(request: &RecordedRequest) -> Result<(), String> {
+    let body = check_json_call(
         request,
         &format!("/v21.0/{PAGE_ID}/messages"),
         &format!("Bearer {PAGE_ACCESS_TOKEN}"),
-    ) {
-        return Some(violation);
-    }
-    let body = request.json();
+    )?;
     match body.get("messaging_type").and_then(Value::as_str) {
         Some("RESPONSE") => {
-            if let Some(violation) =
-                exact_keys(&body, "body", &["recipient", "messaging_type", "message"])
-            {
-                return Some(violation);
-            }
+            exact_keys(&body, "body", &["recipient", "messaging_type", "message"])?;
         }
         Some("MESSAGE_TAG") => {
-            if let Some(violation) = exact_keys(
+            exact_keys(
                 &body,
                 "body",
                 &["recipient", "messaging_type", "tag", "message"],
-            ) {
-                return Some(violation);
-            }
+            )?;
             let tag = body["tag"].as_str().unwrap_or_default();
             if !KNOWN_MESSAGE_TAGS.contains(&tag) {
-                return Some(format!("tag {tag:?} is not a message tag"));
+                return Err(format!("tag {tag:?} is not a message tag"));
             }
         }
-        other => return Some(format!("messaging_type {other:?} is not supported here")),
+        other => return Err(format!("messaging_type {other:?} is not supported here")),
     }
-    if let Some(violation) = exact_keys(&body["recipient"], "recipient", &["id"]) {
-        return Some(violation);
-    }
-    if let Some(violation) = exact_keys(&body["message"], "message", &["text"]) {
-        return Some(violation);
-    }
+    exact_keys(&body["recipient"], "recipient", &["id"])?;
+    exact_keys(&body["message"], "message", &["text"])?;
     let text = body["message"]["text"].as_str().unwrap_or_default();
     if text.is_empty() || text.chars().count() > 2000 {
-        return Some("message.text must be 1 to 2000 characters".to_owned());
+        return Err("message.text must be 1 to 2000 characters".to_owned());
     }
-    None
+    Ok(())
 }
 
 fn send_api_success(request: &RecordedRequest, sequence: usize) -> (StatusCode, Value) {
@@ -92,28 +77,11 @@ fn send_api_success(request: &RecordedRequest, sequence: usize) -> (StatusCode, 
     )
 }
 
-fn graph_error(code: i64, subcode: Option<i64>, message: &str) -> Value {
-    let mut error = json!({
-        "message": message,
-        "type": "OAuthException",
-        "code": code,
-        "fbtrace_id": "AbCdEfGhIjKlMnO"
-    });
-    if let Some(subcode) = subcode {
-        error["error_subcode"] = json!(subcode);
-    }
-    json!({ "error": error })
-}
-
-fn send_api_rejection(violation: &str) -> Value {
-    graph_error(100, None, &format!("(#100) Invalid parameter: {violation}"))
-}
-
 async fn start_fake() -> FakeProvider {
     FakeProvider::start(Contract {
         check_request: check_send_api_request,
         success: send_api_success,
-        rejection: send_api_rejection,
+        rejection: graph_rejection,
     })
     .await
 }
@@ -282,13 +250,6 @@ async fn a_recipient_that_is_not_a_page_scoped_id_is_refused_before_any_request(
 }
 
 // ----- Webhook verification and signatures ----------------------------------------------------
-
-fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-        .collect()
-}
 
 #[test]
 fn the_verification_handshake_echoes_the_challenge_only_for_the_right_token() {

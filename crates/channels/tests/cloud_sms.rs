@@ -19,22 +19,17 @@ const API_KEY: &str = "sms-api-key-for-tests";
 const SIGNING_SECRET: &str = "sms-signing-secret-for-tests";
 const SENDER_ID: &str = "SANAD";
 
-fn check_gateway_request(request: &RecordedRequest, signed: bool) -> Option<String> {
-    if let Some(violation) = check_json_call(request, "/v1/sms", &format!("Bearer {API_KEY}")) {
-        return Some(violation);
-    }
-    let body = request.json();
-    if let Some(violation) = exact_keys(&body, "body", &["from", "to", "text", "reference"]) {
-        return Some(violation);
-    }
+fn check_gateway_request(request: &RecordedRequest, signed: bool) -> Result<(), String> {
+    let body = check_json_call(request, "/v1/sms", &format!("Bearer {API_KEY}"))?;
+    exact_keys(&body, "body", &["from", "to", "text", "reference"])?;
     if ["from", "to", "text", "reference"]
         .iter()
         .any(|key| body[*key].as_str().is_none_or(str::is_empty))
     {
-        return Some("every field must be a non-empty string".to_owned());
+        return Err("every field must be a non-empty string".to_owned());
     }
     if request.header("idempotency-key") != body["reference"].as_str() {
-        return Some("Idempotency-Key must equal the reference".to_owned());
+        return Err("Idempotency-Key must equal the reference".to_owned());
     }
     let signature = request.header("x-sanad-signature");
     if signed {
@@ -43,19 +38,19 @@ fn check_gateway_request(request: &RecordedRequest, signed: bool) -> Option<Stri
         mac.update(&request.body);
         let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
         if signature != Some(expected.as_str()) {
-            return Some("X-Sanad-Signature does not match the body".to_owned());
+            return Err("X-Sanad-Signature does not match the body".to_owned());
         }
     } else if signature.is_some() {
-        return Some("X-Sanad-Signature sent without a signing secret".to_owned());
+        return Err("X-Sanad-Signature sent without a signing secret".to_owned());
     }
-    None
+    Ok(())
 }
 
-fn check_signed_request(request: &RecordedRequest) -> Option<String> {
+fn check_signed_request(request: &RecordedRequest) -> Result<(), String> {
     check_gateway_request(request, true)
 }
 
-fn check_unsigned_request(request: &RecordedRequest) -> Option<String> {
+fn check_unsigned_request(request: &RecordedRequest) -> Result<(), String> {
     check_gateway_request(request, false)
 }
 

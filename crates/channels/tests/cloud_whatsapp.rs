@@ -3,13 +3,12 @@
 
 mod cloud_support;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use cloud_support::{
     Contract, FakeProvider, RecordedRequest, ScriptedReply, at, check_json_call, exact_keys,
-    fixture, http_client, outbound_message,
+    fixture, graph_error, graph_rejection, http_client, outbound_message, query,
 };
 use sanad_channels::signature::sha256_hex_signature_header;
 use sanad_channels::whatsapp::{WhatsappAdapter, WhatsappSettings, parse_webhook};
@@ -26,22 +25,19 @@ const APP_SECRET: &str = "wa-app-secret-for-tests";
 const VERIFY_TOKEN: &str = "wa-verify-token-for-tests";
 
 /// The Cloud API's send contract, as far as Sanad uses it.
-fn check_whatsapp_request(request: &RecordedRequest) -> Option<String> {
-    if let Some(violation) = check_json_call(
+fn check_whatsapp_request(request: &RecordedRequest) -> Result<(), String> {
+    let body = check_json_call(
         request,
         &format!("/v21.0/{PHONE_NUMBER_ID}/messages"),
         &format!("Bearer {ACCESS_TOKEN}"),
-    ) {
-        return Some(violation);
-    }
-    let body = request.json();
+    )?;
     let message_type = body.get("type").and_then(Value::as_str).unwrap_or_default();
     let content_key = match message_type {
         "text" => "text",
         "template" => "template",
-        other => return Some(format!("type {other:?} is not text or template")),
+        other => return Err(format!("type {other:?} is not text or template")),
     };
-    if let Some(violation) = exact_keys(
+    exact_keys(
         &body,
         "body",
         &[
@@ -51,25 +47,21 @@ fn check_whatsapp_request(request: &RecordedRequest) -> Option<String> {
             "type",
             content_key,
         ],
-    ) {
-        return Some(violation);
-    }
+    )?;
     if body["messaging_product"] != "whatsapp" || body["recipient_type"] != "individual" {
-        return Some("messaging_product or recipient_type is wrong".to_owned());
+        return Err("messaging_product or recipient_type is wrong".to_owned());
     }
     let to = body["to"].as_str().unwrap_or_default();
     if to.is_empty() || !to.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Some("to must be the number's digits".to_owned());
+        return Err("to must be the number's digits".to_owned());
     }
     if content_key == "text" {
         let text = &body["text"];
-        if let Some(violation) = exact_keys(text, "text", &["preview_url", "body"]) {
-            return Some(violation);
-        }
+        exact_keys(text, "text", &["preview_url", "body"])?;
         if !text["preview_url"].is_boolean() || text["body"].as_str().is_none_or(str::is_empty) {
-            return Some("text.preview_url must be a boolean and text.body a string".to_owned());
+            return Err("text.preview_url must be a boolean and text.body a string".to_owned());
         }
-        return None;
+        return Ok(());
     }
     let template = &body["template"];
     let has_components = template.get("components").is_some();
@@ -78,42 +70,32 @@ fn check_whatsapp_request(request: &RecordedRequest) -> Option<String> {
     } else {
         &["name", "language"]
     };
-    if let Some(violation) = exact_keys(template, "template", template_keys) {
-        return Some(violation);
-    }
+    exact_keys(template, "template", template_keys)?;
     if template["name"].as_str().is_none_or(str::is_empty) {
-        return Some("template.name must be a string".to_owned());
+        return Err("template.name must be a string".to_owned());
     }
-    if let Some(violation) = exact_keys(&template["language"], "template.language", &["code"]) {
-        return Some(violation);
-    }
+    exact_keys(&template["language"], "template.language", &["code"])?;
     if has_components {
         let Some(components) = template["components"].as_array() else {
-            return Some("template.components must be an array".to_owned());
+            return Err("template.components must be an array".to_owned());
         };
         for component in components {
-            if let Some(violation) =
-                exact_keys(component, "template.components[]", &["type", "parameters"])
-            {
-                return Some(violation);
-            }
+            exact_keys(component, "template.components[]", &["type", "parameters"])?;
             for parameter in component["parameters"].as_array().into_iter().flatten() {
-                if let Some(violation) = exact_keys(
+                exact_keys(
                     parameter,
                     "template.components[].parameters[]",
                     &["type", "text"],
-                ) {
-                    return Some(violation);
-                }
+                )?;
                 let text = parameter["text"].as_str().unwrap_or_default();
                 // Meta refuses parameters with new lines, tabs or more than four spaces in a row.
                 if text.contains(['\n', '\t']) || text.contains("     ") {
-                    return Some("a template parameter contains new lines or tabs".to_owned());
+                    return Err("a template parameter contains new lines or tabs".to_owned());
                 }
             }
         }
     }
-    None
+    Ok(())
 }
 
 fn whatsapp_success(request: &RecordedRequest, sequence: usize) -> (StatusCode, Value) {
@@ -128,26 +110,11 @@ fn whatsapp_success(request: &RecordedRequest, sequence: usize) -> (StatusCode, 
     )
 }
 
-fn graph_error(code: i64, message: &str) -> Value {
-    json!({
-        "error": {
-            "message": message,
-            "type": "OAuthException",
-            "code": code,
-            "fbtrace_id": "AbCdEfGhIjKlMnO"
-        }
-    })
-}
-
-fn whatsapp_rejection(violation: &str) -> Value {
-    graph_error(100, &format!("(#100) Invalid parameter: {violation}"))
-}
-
 async fn start_fake() -> FakeProvider {
     FakeProvider::start(Contract {
         check_request: check_whatsapp_request,
         success: whatsapp_success,
-        rejection: whatsapp_rejection,
+        rejection: graph_rejection,
     })
     .await
 }
@@ -343,10 +310,13 @@ async fn a_recipient_that_is_not_a_phone_number_is_refused_before_any_request() 
 async fn server_errors_and_rate_limits_are_transient() {
     let fake = start_fake().await;
     let adapter = adapter(&fake);
-    fake.answer_next(500, graph_error(2, "Service temporarily unavailable"));
-    fake.answer_next(429, graph_error(4, "Application request limit reached"));
+    fake.answer_next(500, graph_error(2, None, "Service temporarily unavailable"));
+    fake.answer_next(
+        429,
+        graph_error(4, None, "Application request limit reached"),
+    );
     // Meta reports throughput limits as 400 with code 130429.
-    fake.answer_next(400, graph_error(130429, "Rate limit hit"));
+    fake.answer_next(400, graph_error(130429, None, "Rate limit hit"));
 
     for _ in 0..3 {
         let error = adapter.send(&notification("نص")).await.expect_err("failed");
@@ -362,10 +332,11 @@ async fn client_errors_are_permanent_with_the_providers_message() {
         400,
         graph_error(
             131030,
+            None,
             "(#131030) Recipient phone number not in allowed list",
         ),
     );
-    fake.answer_next(401, graph_error(190, "Invalid OAuth access token."));
+    fake.answer_next(401, graph_error(190, None, "Invalid OAuth access token."));
 
     let first = adapter.send(&notification("نص")).await.expect_err("failed");
     let SendError::Permanent(detail) = first else {
@@ -429,13 +400,6 @@ async fn a_refused_connection_is_transient() {
 }
 
 // ----- Webhook verification and signatures ----------------------------------------------------
-
-fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-        .collect()
-}
 
 #[test]
 fn the_verification_handshake_echoes_the_challenge_for_the_right_token() {

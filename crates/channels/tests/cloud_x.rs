@@ -27,21 +27,16 @@ const USER_ACCESS_TOKEN: &str = "x-user-access-token-for-tests";
 const PARTICIPANT_ID: &str = "3001969357";
 
 /// The v2 "send a message to a participant" contract, text only.
-fn check_dm_request(request: &RecordedRequest) -> Option<String> {
-    if let Some(violation) = check_json_call(
+fn check_dm_request(request: &RecordedRequest) -> Result<(), String> {
+    let body = check_json_call(
         request,
         &format!("/2/dm_conversations/with/{PARTICIPANT_ID}/messages"),
         &format!("Bearer {USER_ACCESS_TOKEN}"),
-    ) {
-        return Some(violation);
-    }
-    let body = request.json();
-    if let Some(violation) = exact_keys(&body, "body", &["text"]) {
-        return Some(violation);
-    }
+    )?;
+    exact_keys(&body, "body", &["text"])?;
     match body["text"].as_str() {
-        Some(text) if !text.is_empty() && text.chars().count() <= 10_000 => None,
-        _ => Some("text must be 1 to 10000 characters".to_owned()),
+        Some(text) if !text.is_empty() && text.chars().count() <= 10_000 => Ok(()),
+        _ => Err("text must be 1 to 10000 characters".to_owned()),
     }
 }
 

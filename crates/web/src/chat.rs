@@ -20,7 +20,7 @@ use crate::ui::format::within_words;
 use crate::ui::i18n::{Lang, Tr};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -84,45 +84,63 @@ pub fn router() -> Router<AppState> {
 
 // ---- cross-origin access ------------------------------------------------------------------------
 
+/// What a preflight request is answered: the methods and request headers a page on another
+/// origin may use, remembered by the browser for a day.
+static PREFLIGHT_HEADERS: [(HeaderName, HeaderValue); 3] = [
+    (
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    ),
+    // `Last-Event-ID` is what a reconnecting EventSource sends.
+    (
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type, Last-Event-ID"),
+    ),
+    (
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    ),
+];
+
+/// What every chat response carries, preflight or not.
+static CROSS_ORIGIN_HEADERS: [(HeaderName, HeaderValue); 3] = [
+    (
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    ),
+    (
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    // Pages that isolate themselves (Cross-Origin-Embedder-Policy) may still load the script.
+    (
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    ),
+];
+
 /// Lets the provider's site (any origin) call these routes. Nothing here uses cookies or other
 /// ambient credentials — the conversation token in the path is the only bearer — so allowing
 /// every origin grants a page nothing it could not do with a plain HTTP client. Preflight
 /// requests are answered here, before routing by method.
 async fn cors(request: Request, next: Next) -> Response {
-    let mut response = if request.method() == Method::OPTIONS {
-        let mut response = StatusCode::NO_CONTENT.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        // `Last-Event-ID` is what a reconnecting EventSource sends.
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Content-Type, Last-Event-ID"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("86400"),
-        );
-        response
+    let preflight = request.method() == Method::OPTIONS;
+    let mut response = if preflight {
+        StatusCode::NO_CONTENT.into_response()
     } else {
         next.run(request).await
     };
     let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Pages that isolate themselves (Cross-Origin-Embedder-Policy) may still load the script.
-    headers.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("cross-origin"),
-    );
+    // `insert`, not `extend` (which appends): a header a handler already set is replaced, not
+    // doubled.
+    let added = if preflight {
+        &PREFLIGHT_HEADERS[..]
+    } else {
+        &[]
+    };
+    for (name, value) in added.iter().chain(&CROSS_ORIGIN_HEADERS) {
+        headers.insert(name.clone(), value.clone());
+    }
     response
 }
 
@@ -349,6 +367,34 @@ impl Conversation {
         Ok(conversation)
     }
 
+    /// Stores a message of the visitor from `sender`: on the conversation's ticket while that
+    /// takes messages, on a new live-chat ticket otherwise (the store decides), and makes the
+    /// conversation follow the ticket it landed on. Answers the ticket and the message's id.
+    async fn take_message(
+        &mut self,
+        state: &AppState,
+        org: &Organization,
+        sender: InboundSender,
+        body: &MessageBody,
+        now: Timestamp,
+    ) -> Result<(sanad_store::TicketSummary, i64), ApiError> {
+        let record = InboundRecord {
+            channel: Channel::LiveChat,
+            provider_message_id: new_message_id(),
+            sender,
+            subject: subject_of(body).ok_or_else(ApiError::internal)?,
+            body: body.clone(),
+            attachments: Vec::new(),
+            mail: None,
+            conversation_id: Some(self.conversation_id.clone()),
+            kind_for_new_ticket: TicketKind::Inquiry,
+        };
+        let (ticket, message_id) =
+            ingested_ticket(state.store.ingest_inbound(org, &record, now).await?)?;
+        self.follow(state, org, ticket.id, now).await?;
+        Ok((ticket, message_id))
+    }
+
     /// Points the conversation at `ticket_id` (a new ticket, or the one a merge led to) and
     /// renews it. A session's ticket cannot be changed in place, so it is replaced.
     async fn follow(
@@ -552,28 +598,17 @@ pub async fn start_conversation(
     let (Some(name), Some(body)) = (name, body) else {
         return Err(ApiError::internal());
     };
-    let subject = subject_of(&body).ok_or_else(ApiError::internal)?;
     let token = Conversation::new_token();
     let mut conversation = Conversation::of(&token);
-    let record = InboundRecord {
-        channel: Channel::LiveChat,
-        provider_message_id: new_message_id(),
-        sender: InboundSender {
-            address: conversation.visitor.clone(),
-            name: Some(name.as_str().to_owned()),
-            email,
-            phone,
-        },
-        subject,
-        body: body.clone(),
-        attachments: Vec::new(),
-        mail: None,
-        conversation_id: Some(conversation.conversation_id.clone()),
-        kind_for_new_ticket: TicketKind::Inquiry,
+    let sender = InboundSender {
+        address: conversation.visitor.clone(),
+        name: Some(name.as_str().to_owned()),
+        email,
+        phone,
     };
-    let (ticket, message_id) =
-        ingested_ticket(state.store.ingest_inbound(&org, &record, now).await?)?;
-    conversation.follow(&state, &org, ticket.id, now).await?;
+    let (ticket, message_id) = conversation
+        .take_message(&state, &org, sender, &body, now)
+        .await?;
     let tr = query.tr();
     let started = Started {
         conversation: token,
@@ -616,25 +651,15 @@ pub async fn send_message(
             return Ok(too_many_messages());
         }
     }
-    let record = InboundRecord {
-        channel: Channel::LiveChat,
-        provider_message_id: new_message_id(),
-        sender: InboundSender {
-            address: conversation.visitor.clone(),
-            name: requester_name,
-            email: None,
-            phone: None,
-        },
-        subject: subject_of(&body).ok_or_else(ApiError::internal)?,
-        body: body.clone(),
-        attachments: Vec::new(),
-        mail: None,
-        conversation_id: Some(conversation.conversation_id.clone()),
-        kind_for_new_ticket: TicketKind::Inquiry,
+    let sender = InboundSender {
+        address: conversation.visitor.clone(),
+        name: requester_name,
+        email: None,
+        phone: None,
     };
-    let (ticket, message_id) =
-        ingested_ticket(state.store.ingest_inbound(&org, &record, now).await?)?;
-    conversation.follow(&state, &org, ticket.id, now).await?;
+    let (ticket, message_id) = conversation
+        .take_message(&state, &org, sender, &body, now)
+        .await?;
     let sent = Sent {
         ticket: ticket.number,
         message: Line::visitor(message_id, &body, now, &query.tr()),

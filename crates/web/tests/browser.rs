@@ -8,260 +8,35 @@
 //! profile directory, so tests run in parallel. With `SANAD_SCREENSHOTS=<directory>`, the
 //! `screenshots` test saves pictures of the main pages in both languages.
 
+#[path = "support/browser.rs"]
+mod browser_support;
 mod support;
 
+use browser_support::{Browser, ChromeDriver};
 use jiff::SignedDuration;
 use sanad_domain::{
     Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, PersonName,
     PhoneNumber, RequesterType, Subject, TicketKind, TicketStatus,
 };
 use sanad_store::{
-    Actor, NewMessage, NewRequester, NewTicket, Organization, RequesterContact, TicketChanges,
-    TicketSummary, TransitionRequest,
+    Actor, NewRequester, NewTicket, Organization, RequesterContact, TicketChanges, TicketSummary,
+    TransitionRequest,
 };
 use sanad_web::Clock;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::Duration;
-use support::{Backend, PASSWORD, UiApp, spawn_ui_app};
+use support::{Backend, PASSWORD, UiApp, create_training_agent, say, spawn_ui_app};
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 use thirtyfour::stringmatch::StringMatch;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const START: &str = "2026-11-22T08:00:00Z";
-const AXE: &str = include_str!("assets/axe.min.js");
 
-/// Browsers running at once across the tests of this file: each is a few processes, and the
-/// machines have two cores.
-static BROWSER_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(3);
+// ---- the browser ----------------------------------------------------------------------------------
 
-// ---- the driver and the browser -----------------------------------------------------------------
-
-/// A ChromeDriver process of one test, on its own port; killed (with the browsers it started)
-/// when dropped.
-struct ChromeDriver {
-    child: Child,
-    url: String,
-    _slot: tokio::sync::SemaphorePermit<'static>,
-}
-
-fn require_browser() {
-    for (path, what) in [(CHROMIUM, "Chromium"), (CHROMEDRIVER, "ChromeDriver")] {
-        assert!(
-            Path::new(path).exists(),
-            "{what} is not installed at {path}, and the browser tests need it: run `.ci/run`, \
-             which installs it, or `apt-get install chromium chromium-driver`"
-        );
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free local port")
-        .port()
-}
-
-impl ChromeDriver {
-    async fn start() -> ChromeDriver {
-        require_browser();
-        let slot = BROWSER_SLOTS
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let client = reqwest::Client::new();
-        let mut last_problem = String::new();
-        // A port found free can be taken by another test before ChromeDriver binds it; then
-        // ChromeDriver exits and another port is tried.
-        for _attempt in 0..3 {
-            let port = free_port();
-            let mut command = Command::new(CHROMEDRIVER);
-            command
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            // Its own process group, so that the browsers it starts can be ended with it.
-            std::os::unix::process::CommandExt::process_group(&mut command, 0);
-            let mut child = command
-                .spawn()
-                .unwrap_or_else(|error| panic!("cannot start {CHROMEDRIVER}: {error}"));
-            let url = format!("http://127.0.0.1:{port}");
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    last_problem = format!("{CHROMEDRIVER} exited with {status}");
-                    break;
-                }
-                let ready = match client.get(format!("{url}/status")).send().await {
-                    Ok(response) => response
-                        .json::<Value>()
-                        .await
-                        .is_ok_and(|body| body["value"]["ready"] == json!(true)),
-                    Err(_) => false,
-                };
-                if ready {
-                    return ChromeDriver {
-                        child,
-                        url,
-                        _slot: slot,
-                    };
-                }
-                if std::time::Instant::now() > deadline {
-                    last_problem = format!("{CHROMEDRIVER} did not answer on {url}/status in 10 s");
-                    end_process_group(&mut child);
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        panic!("{last_problem}");
-    }
-
-    /// A new browser session with a fresh profile.
-    async fn browser(&self, width: u32) -> Browser {
-        self.open(width, true).await
-    }
-
-    /// A new browser session in which pages run no JavaScript.
-    async fn browser_without_javascript(&self, width: u32) -> Browser {
-        self.open(width, false).await
-    }
-
-    async fn open(&self, width: u32, javascript: bool) -> Browser {
-        let profile = tempfile::tempdir().expect("a temporary profile directory");
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary(CHROMIUM).unwrap();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--disable-sync",
-            "--disable-component-update",
-            "--disable-quic",
-            "--hide-scrollbars",
-            "--disable-crash-reporter",
-            "--disable-breakpad",
-            "--force-device-scale-factor=1",
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-            .unwrap();
-        if !javascript {
-            caps.add_experimental_option(
-                "prefs",
-                json!({ "profile.managed_default_content_settings.javascript": 2 }),
-            )
-            .unwrap();
-        }
-        let driver = WebDriver::new(self.url.as_str(), caps)
-            .await
-            .unwrap_or_else(|error| panic!("ChromeDriver could not start {CHROMIUM}: {error}"));
-        let browser = Browser {
-            driver,
-            _profile: profile,
-        };
-        browser.resize(width, 900).await;
-        browser
-            .driver
-            .set_script_timeout(Duration::from_secs(60))
-            .await
-            .unwrap();
-        browser
-    }
-}
-
-fn end_process_group(child: &mut Child) {
-    // The group holds ChromeDriver and the browsers it started; nothing else. (`--` matters:
-    // procps reads `kill -KILL -1234` as a signal to group -1, that is to every process.)
-    let group = child.id();
-    if group > 1 {
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{group}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        end_process_group(&mut self.child);
-    }
-}
-
-/// One browser session (one window, one cookie jar).
-struct Browser {
-    driver: WebDriver,
-    _profile: tempfile::TempDir,
-}
-
-impl std::ops::Deref for Browser {
-    type Target = WebDriver;
-
-    fn deref(&self) -> &WebDriver {
-        &self.driver
-    }
-}
-
+/// What the page tests do in a browser, besides what `support/browser.rs` gives every test.
 impl Browser {
-    async fn quit(self) {
-        self.driver.quit().await.expect("the browser quits");
-    }
-
-    /// Sets the size of the page's viewport (headless windows have no frame).
-    /// Sets the window's size. The page sees the new width a moment after the window has it:
-    /// this waits (up to 5 s) until it does.
-    async fn resize(&self, width: u32, height: u32) {
-        self.driver
-            .set_window_rect(0, 0, width, height)
-            .await
-            .expect("the window can be resized");
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while std::time::Instant::now() < deadline {
-            if self.viewport().await.0 == width {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// The page's `innerWidth` and `innerHeight`.
-    async fn viewport(&self) -> (u32, u32) {
-        let seen = self
-            .driver
-            .execute(
-                "return [window.innerWidth, window.innerHeight];",
-                Vec::new(),
-            )
-            .await
-            .map(|result| result.json().clone())
-            .unwrap_or_default();
-        let side = |i: usize| {
-            seen[i]
-                .as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .unwrap_or(0)
-        };
-        (side(0), side(1))
-    }
-
-    async fn go(&self, url: &str) {
-        self.driver
-            .goto(url)
-            .await
-            .unwrap_or_else(|error| panic!("cannot open {url}: {error}"));
-    }
-
     async fn element(&self, css: &str) -> WebElement {
         let url = self.url().await;
         self.driver
@@ -387,24 +162,6 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-    }
-
-    async fn js(&self, script: &str) -> Value {
-        self.driver
-            .execute(script, Vec::new())
-            .await
-            .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
-            .json()
-            .clone()
-    }
-
-    async fn js_async(&self, script: &str) -> Value {
-        self.driver
-            .execute_async(script, Vec::new())
-            .await
-            .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
-            .json()
-            .clone()
     }
 
     /// Whether the page shows the error page (`404 — سند` …), and its status.
@@ -685,30 +442,6 @@ async fn assign(app: &UiApp, org: &Organization, number: &str, to: &Actor, by: &
         .unwrap();
 }
 
-async fn say(
-    app: &UiApp,
-    org: &Organization,
-    number: &str,
-    kind: MessageKind,
-    body: &str,
-    by: &Actor,
-) {
-    app.store
-        .add_message(
-            org,
-            number,
-            &NewMessage {
-                kind,
-                body: MessageBody::parse(body).unwrap(),
-                attachments: Vec::new(),
-            },
-            by,
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
-}
-
 async fn move_to(app: &UiApp, org: &Organization, number: &str, to: TicketStatus, by: &Actor) {
     app.store
         .transition_ticket(
@@ -753,29 +486,17 @@ async fn tracking_link(app: &UiApp, org: &Organization, ticket: &TicketSummary) 
     ))
 }
 
-/// Creates a staff member of e-training (the shared staff all belong to diplomas).
-async fn create_training_agent(app: &UiApp, email: &str, name: &str) {
-    app.store
-        .create_user(
-            app.training.id,
-            &sanad_store::NewUser {
-                email: EmailAddress::parse(email).unwrap(),
-                name: PersonName::parse(name).unwrap(),
-                role: "agent".parse().unwrap(),
-                departments: vec![Code::parse("technical-support").unwrap()],
-                password_hash: Some(sanad_web::ui::auth::hash_password(PASSWORD).unwrap()),
-            },
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
-}
-
 // ---- 1. a request from the form to its rating ---------------------------------------------------
 
 async fn requester_and_agent_complete_a_request(backend: Backend) {
     let app = spawn_ui_app(backend, START).await;
-    create_training_agent(&app, "reem@e-training.example.sa", "ريم الدوسري").await;
+    create_training_agent(
+        &app,
+        "reem@e-training.example.sa",
+        "ريم الدوسري",
+        Some(PASSWORD),
+    )
+    .await;
     let chrome = ChromeDriver::start().await;
     let requester = chrome.browser(1280).await;
 
@@ -1641,19 +1362,6 @@ async fn arabic_pages_are_right_to_left_without_horizontal_overflow() {
 
 // ---- 5. WCAG 2.1 AA, by axe -----------------------------------------------------------------------
 
-const AXE_RUN: &str = r#"
-const done = arguments[arguments.length - 1];
-axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-  .then((results) => done({
-    passes: results.passes.length,
-    violations: results.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      targets: v.nodes.map((node) => node.target.join(' ') + (node.failureSummary ? ' — ' + node.failureSummary.replace(/\s+/g, ' ') : '')),
-    })),
-  }))
-  .catch((error) => done({ error: String(error) }));
-"#;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_pass_axe_wcag_aa() {
     let app = spawn_ui_app(Backend::Sqlite, START).await;
@@ -1666,8 +1374,7 @@ async fn pages_pass_axe_wcag_aa() {
     browser
         .js("const picture = document.createElement('img'); picture.src = '/nothing.png'; document.querySelector('main').append(picture); return null;")
         .await;
-    browser.js(AXE).await;
-    let control = browser.js_async(AXE_RUN).await;
+    let control = browser.axe().await;
     assert!(
         control["violations"]
             .as_array()
@@ -1678,8 +1385,7 @@ async fn pages_pass_axe_wcag_aa() {
     let mut checked = 0;
     for lang in ["ar", "en"] {
         tour(&app, &browser, &showcase, lang, async |name| {
-            browser.js(AXE).await;
-            let result = browser.js_async(AXE_RUN).await;
+            let result = browser.axe().await;
             assert!(
                 result["error"].is_null(),
                 "axe failed on {name} ({lang}): {}",

@@ -5,195 +5,29 @@
 //! left-to-right panel, axe finds no WCAG 2.1 AA violation, and after working hours the widget
 //! offers the form that promises an answer. With `SANAD_SCREENSHOTS=<directory>` it saves
 //! pictures of the widget there.
-//!
-//! The ChromeDriver and browser helpers are a copy of the few that `browser.rs` has, so that
-//! the two files stay independent.
 
+#[path = "support/browser.rs"]
+mod browser_support;
 mod support;
 
-use sanad_domain::{Channel, Code, EmailAddress, MessageBody, MessageKind, PersonName};
-use sanad_store::{Actor, NewMessage};
-use sanad_web::Clock;
+use browser_support::{Browser, ChromeDriver};
+use sanad_domain::{Channel, MessageKind};
 use serde_json::{Value, json};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::{Backend, UiApp, spawn_ui_app};
+use support::{Backend, UiApp, say, spawn_ui_app, training_agent};
 use thirtyfour::prelude::*;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// 11:00 in Riyadh: e-training's support team is at work (10:00–16:00).
 const WORKING: &str = "2026-11-22T08:00:00Z";
-const AXE: &str = include_str!("assets/axe.min.js");
 
-// ---- the driver and the browser -----------------------------------------------------------------
-
-/// A ChromeDriver process on its own port; killed (with the browsers it started) when dropped.
-struct ChromeDriver {
-    child: Child,
-    url: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free local port")
-        .port()
-}
-
-impl ChromeDriver {
-    async fn start() -> ChromeDriver {
-        for (path, what) in [(CHROMIUM, "Chromium"), (CHROMEDRIVER, "ChromeDriver")] {
-            assert!(
-                Path::new(path).exists(),
-                "{what} is not installed at {path}, and the browser tests need it: run `.ci/run`, \
-                 which installs it, or `apt-get install chromium chromium-driver`"
-            );
-        }
-        let client = reqwest::Client::new();
-        let mut last_problem = String::new();
-        // A port found free can be taken by another test before ChromeDriver binds it; then
-        // ChromeDriver exits and another port is tried.
-        for _attempt in 0..3 {
-            let port = free_port();
-            let mut command = Command::new(CHROMEDRIVER);
-            command
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            // Its own process group, so that the browsers it starts end with it.
-            std::os::unix::process::CommandExt::process_group(&mut command, 0);
-            let mut child = command
-                .spawn()
-                .unwrap_or_else(|error| panic!("cannot start {CHROMEDRIVER}: {error}"));
-            let url = format!("http://127.0.0.1:{port}");
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    last_problem = format!("{CHROMEDRIVER} exited with {status}");
-                    break;
-                }
-                let ready = match client.get(format!("{url}/status")).send().await {
-                    Ok(response) => response
-                        .json::<Value>()
-                        .await
-                        .is_ok_and(|body| body["value"]["ready"] == json!(true)),
-                    Err(_) => false,
-                };
-                if ready {
-                    return ChromeDriver { child, url };
-                }
-                if std::time::Instant::now() > deadline {
-                    last_problem = format!("{CHROMEDRIVER} did not answer on {url}/status in 10 s");
-                    end_process_group(&mut child);
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        panic!("{last_problem}");
-    }
-
-    /// A new browser session with a fresh profile.
-    async fn browser(&self, width: u32) -> Browser {
-        let profile = tempfile::tempdir().expect("a temporary profile directory");
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary(CHROMIUM).unwrap();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--disable-sync",
-            "--disable-component-update",
-            "--disable-quic",
-            "--hide-scrollbars",
-            "--disable-crash-reporter",
-            "--disable-breakpad",
-            "--force-device-scale-factor=1",
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-            .unwrap();
-        let driver = WebDriver::new(self.url.as_str(), caps)
-            .await
-            .unwrap_or_else(|error| panic!("ChromeDriver could not start {CHROMIUM}: {error}"));
-        driver
-            .set_window_rect(0, 0, width, 900)
-            .await
-            .expect("the window can be resized");
-        driver
-            .set_script_timeout(Duration::from_secs(60))
-            .await
-            .unwrap();
-        Browser {
-            driver,
-            _profile: profile,
-        }
-    }
-}
-
-fn end_process_group(child: &mut Child) {
-    // The group holds ChromeDriver and the browsers it started; nothing else. (`--` matters:
-    // procps reads `kill -KILL -1234` as a signal to group -1, that is to every process.)
-    let group = child.id();
-    if group > 1 {
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{group}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        end_process_group(&mut self.child);
-    }
-}
-
-struct Browser {
-    driver: WebDriver,
-    _profile: tempfile::TempDir,
-}
+// ---- the widget in the browser -------------------------------------------------------------------
 
 /// Finds an element inside the widget's shadow root (`null` while the widget is not drawn).
 const IN_WIDGET: &str = "const host = document.getElementById('sanad-chat'); \
      return host && host.shadowRoot.querySelector(arguments[0]);";
 
+/// What the chat test does in a browser: it looks inside the widget's shadow root.
 impl Browser {
-    async fn go(&self, url: &str) {
-        self.driver
-            .goto(url)
-            .await
-            .unwrap_or_else(|error| panic!("cannot open {url}: {error}"));
-    }
-
-    async fn js(&self, script: &str) -> Value {
-        self.driver
-            .execute(script, Vec::new())
-            .await
-            .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
-            .json()
-            .clone()
-    }
-
-    async fn js_async(&self, script: &str) -> Value {
-        self.driver
-            .execute_async(script, Vec::new())
-            .await
-            .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
-            .json()
-            .clone()
-    }
-
     /// The element `css` of the widget, waiting (up to 20 s) for the widget to draw it.
     async fn widget(&self, css: &str) -> WebElement {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -262,10 +96,6 @@ impl Browser {
                 .unwrap();
         }
     }
-
-    async fn quit(self) {
-        self.driver.quit().await.expect("the browser quits");
-    }
 }
 
 // ---- the provider's site ------------------------------------------------------------------------
@@ -311,42 +141,8 @@ async fn provider_site(app: &UiApp) -> String {
     format!("http://localhost:{port}")
 }
 
-async fn training_agent(app: &UiApp) -> Actor {
-    let user = app
-        .store
-        .create_user(
-            app.training.id,
-            &sanad_store::NewUser {
-                email: EmailAddress::parse("maha.agent@e-training.example.sa").unwrap(),
-                name: PersonName::parse("مها الشمري").unwrap(),
-                role: "agent".parse().unwrap(),
-                departments: vec![Code::parse("technical-support").unwrap()],
-                password_hash: None,
-            },
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
-    Actor::Staff {
-        id: user.id,
-        name: user.name,
-    }
-}
-
-const AXE_RUN: &str = r#"
-const done = arguments[arguments.length - 1];
-axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-  .then((results) => done({
-    passes: results.passes.length,
-    violations: results.violations.map((v) => v.id + ': ' + v.help + ' — '
-      + v.nodes.map((node) => JSON.stringify(node.target)).join(', ')),
-  }))
-  .catch((error) => done({ error: String(error) }));
-"#;
-
 async fn assert_accessible(browser: &Browser, state: &str) {
-    browser.js(AXE).await;
-    let result = browser.js_async(AXE_RUN).await;
+    let result = browser.axe().await;
     assert!(result["error"].is_null(), "axe failed: {}", result["error"]);
     assert!(
         result["passes"].as_u64().unwrap_or(0) > 0,
@@ -455,20 +251,15 @@ async fn a_visitor_chats_with_the_team_from_the_providers_site(backend: Backend)
     assert_eq!(focused, "reply");
 
     // The agent answers from the desk; the answer arrives in the open panel.
-    app.store
-        .add_message(
-            &app.training,
-            &number,
-            &NewMessage {
-                kind: MessageKind::PublicReply,
-                body: MessageBody::parse("أهلًا سلمى، أعدنا تفعيل الرابط، جرّبيه الآن.").unwrap(),
-                attachments: Vec::new(),
-            },
-            &agent,
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    say(
+        &app,
+        &app.training,
+        &number,
+        MessageKind::PublicReply,
+        "أهلًا سلمى، أعدنا تفعيل الرابط، جرّبيه الآن.",
+        &agent,
+    )
+    .await;
     browser
         .wait_for_widget_text("أعدنا تفعيل الرابط، جرّبيه الآن.")
         .await;

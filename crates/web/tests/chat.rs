@@ -6,14 +6,11 @@
 mod support;
 
 use reqwest::StatusCode;
-use sanad_domain::{
-    Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, PersonName,
-    TicketStatus,
-};
-use sanad_store::{Actor, NewMessage, TicketChanges, TransitionRequest};
+use sanad_domain::{Channel, Code, Complexity, Importance, MessageKind, TicketStatus};
+use sanad_store::{TicketChanges, TransitionRequest};
 use sanad_web::Clock;
 use serde_json::{Value, json};
-use support::{Backend, UiApp, spawn_ui_app};
+use support::{Backend, UiApp, say, spawn_ui_app, training_agent};
 
 /// 11:00 in Riyadh on a Sunday: e-training's support calendar (10:00–16:00 every day) is open.
 /// Tests that need the team gone advance the clock six hours, to 17:00.
@@ -95,45 +92,6 @@ fn fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-async fn training_agent(app: &UiApp) -> Actor {
-    let user = app
-        .store
-        .create_user(
-            app.training.id,
-            &sanad_store::NewUser {
-                email: EmailAddress::parse("maha.agent@e-training.example.sa").unwrap(),
-                name: PersonName::parse("مها الشمري").unwrap(),
-                role: "agent".parse().unwrap(),
-                departments: vec![Code::parse("technical-support").unwrap()],
-                password_hash: None,
-            },
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
-    Actor::Staff {
-        id: user.id,
-        name: user.name,
-    }
-}
-
-async fn say(app: &UiApp, number: &str, kind: MessageKind, body: &str, by: &Actor) {
-    app.store
-        .add_message(
-            &app.training,
-            number,
-            &NewMessage {
-                kind,
-                body: MessageBody::parse(body).unwrap(),
-                attachments: Vec::new(),
-            },
-            by,
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
 }
 
 /// Reads the event stream until every `wanted` text has arrived (at most 30 s: the server
@@ -370,6 +328,7 @@ async fn the_stream_carries_public_messages_and_never_notes(backend: Backend) {
     let (token, number) = start(&app, "سلمى العتيبي", "متى تصدر شهادة الدورة؟").await;
     say(
         &app,
+        &app.training,
         &number,
         MessageKind::InternalNote,
         "ملاحظة داخلية: الشهادات متأخرة هذا الأسبوع",
@@ -378,6 +337,7 @@ async fn the_stream_carries_public_messages_and_never_notes(backend: Backend) {
     .await;
     say(
         &app,
+        &app.training,
         &number,
         MessageKind::PublicReply,
         "أهلًا سلمى، تصدر الشهادة خلال يومي عمل.",
@@ -400,6 +360,7 @@ async fn the_stream_carries_public_messages_and_never_notes(backend: Backend) {
     // Then what is written while the stream is open: a note (never sent) and a reply.
     say(
         &app,
+        &app.training,
         &number,
         MessageKind::InternalNote,
         "ملاحظة داخلية ثانية لا يراها الزائر",
@@ -408,6 +369,7 @@ async fn the_stream_carries_public_messages_and_never_notes(backend: Backend) {
     .await;
     say(
         &app,
+        &app.training,
         &number,
         MessageKind::PublicReply,
         "وصلتني الموافقة الآن، ستجدين الشهادة في صفحتك.",
@@ -666,6 +628,7 @@ async fn a_conversation_outlives_a_ticket_resolved_long_ago(backend: Backend) {
     assert_eq!(detail.messages.len(), 1);
     say(
         &app,
+        &app.training,
         &new_number,
         MessageKind::PublicReply,
         "أرسلنا رابط إعادة التعيين إلى بريدك.",

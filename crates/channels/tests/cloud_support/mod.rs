@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use sanad_channels::{OutboundMessage, OutboundOrigin, OutboundThread};
 use sanad_domain::Channel;
 use sanad_domain::policy::Lang;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// One request as the fake received it.
 #[derive(Debug, Clone)]
@@ -51,8 +51,8 @@ pub enum ScriptedReply {
 
 /// The provider-specific parts of a fake.
 pub struct Contract {
-    /// Returns why the request breaks the contract, or `None` when it is right.
-    pub check_request: fn(&RecordedRequest) -> Option<String>,
+    /// Returns why the request breaks the contract, or `Ok` when it is right.
+    pub check_request: fn(&RecordedRequest) -> Result<(), String>,
     /// The status and body of a successful answer; `sequence` counts accepted requests from 1.
     pub success: fn(&RecordedRequest, usize) -> (StatusCode, Value),
     /// The provider's error body for a request that breaks the contract.
@@ -147,7 +147,7 @@ async fn handle_request(
         body,
     };
     state.requests.lock().expect("lock").push(request.clone());
-    if let Some(violation) = (state.contract.check_request)(&request) {
+    if let Err(violation) = (state.contract.check_request)(&request) {
         return (
             StatusCode::BAD_REQUEST,
             axum::Json((state.contract.rejection)(&violation)),
@@ -174,48 +174,46 @@ async fn handle_request(
 }
 
 /// Checks that a JSON object has exactly these keys, naming the first difference.
-pub fn exact_keys(value: &Value, path: &str, expected: &[&str]) -> Option<String> {
+pub fn exact_keys(value: &Value, path: &str, expected: &[&str]) -> Result<(), String> {
     let Some(object) = value.as_object() else {
-        return Some(format!("{path} is not an object"));
+        return Err(format!("{path} is not an object"));
     };
     for key in object.keys() {
         if !expected.contains(&key.as_str()) {
-            return Some(format!("{path}.{key} is not expected"));
+            return Err(format!("{path}.{key} is not expected"));
         }
     }
     for key in expected {
         if !object.contains_key(*key) {
-            return Some(format!("{path}.{key} is missing"));
+            return Err(format!("{path}.{key} is missing"));
         }
     }
-    None
+    Ok(())
 }
 
-/// Checks the request line and the headers every JSON API call carries.
+/// Checks the request line and the headers every JSON API call carries, and returns its body
+/// for the provider's own checks.
 pub fn check_json_call(
     request: &RecordedRequest,
     expected_path: &str,
     expected_authorization: &str,
-) -> Option<String> {
+) -> Result<Value, String> {
     if request.method != Method::POST {
-        return Some(format!("method {} instead of POST", request.method));
+        return Err(format!("method {} instead of POST", request.method));
     }
     if request.path != expected_path {
-        return Some(format!("path {} instead of {expected_path}", request.path));
+        return Err(format!("path {} instead of {expected_path}", request.path));
     }
     if request.header("authorization") != Some(expected_authorization) {
-        return Some("wrong or missing Authorization header".to_owned());
+        return Err("wrong or missing Authorization header".to_owned());
     }
     if request.header("content-type") != Some("application/json") {
-        return Some(format!(
+        return Err(format!(
             "content type {:?} instead of application/json",
             request.header("content-type")
         ));
     }
-    if serde_json::from_slice::<Value>(&request.body).is_err() {
-        return Some("the body is not JSON".to_owned());
-    }
-    None
+    serde_json::from_slice(&request.body).map_err(|_| "the body is not JSON".to_owned())
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -249,4 +247,32 @@ pub fn outbound_message(channel: Channel, recipient: &str, text: &str) -> Outbou
         template: None,
         now: at("2026-01-02T09:00:00Z"),
     }
+}
+
+/// A Graph API error body (WhatsApp Cloud API and Messenger), as Meta documents it.
+pub fn graph_error(code: i64, subcode: Option<i64>, message: &str) -> Value {
+    let mut error = json!({
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "AbCdEfGhIjKlMnO"
+    });
+    if let Some(subcode) = subcode {
+        error["error_subcode"] = json!(subcode);
+    }
+    json!({ "error": error })
+}
+
+/// The Graph API's answer to a request with a wrong or missing parameter, the rejection of
+/// both of Meta's fakes.
+pub fn graph_rejection(violation: &str) -> Value {
+    graph_error(100, None, &format!("(#100) Invalid parameter: {violation}"))
+}
+
+/// The query string of a webhook verification request, as the handler receives it.
+pub fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+        .collect()
 }

@@ -2013,20 +2013,37 @@ struct SettingGroup {
     settings: &'static [SettingSpec],
 }
 
-// The tables below read as a list of fields, so the kinds are named without their enum.
-use SettingKind::{Email as EmailKind, Flag, Port, Seconds, Secret, Security, Text, Url};
-
-const EMAIL_GROUPS: &[SettingGroup] = &[
+/// The group without legend of settings at the top of a channel's JSON, always used: all of
+/// a cloud channel's settings, the sender of e-mail.
+const fn ungrouped(settings: &'static [SettingSpec]) -> SettingGroup {
     SettingGroup {
         legend: "",
         hint: "",
         object: "",
         present_when: "",
-        settings: &[
-            setting("address", EmailKind, true),
-            setting("display_name", Text, false),
-        ],
-    },
+        settings,
+    }
+}
+
+// The tables below read as a list of fields, so the kinds are named without their enum.
+use SettingKind::{Email as EmailKind, Flag, Port, Seconds, Secret, Security, Text, Url};
+
+// Settings that several channels have, written once so that they are asked for alike: the two
+// halves of Meta's webhook set-up (WhatsApp and Messenger), and the API root every cloud
+// channel lets tests and a future API version change.
+const META_APP_SECRET: SettingSpec = setting("app_secret", Secret, true);
+const META_VERIFY_TOKEN: SettingSpec = with_hint(
+    setting("verify_token", Secret, true),
+    "admin-cred-hint-verify_token",
+);
+const BASE_URL: SettingSpec =
+    with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url");
+
+const EMAIL_GROUPS: &[SettingGroup] = &[
+    ungrouped(&[
+        setting("address", EmailKind, true),
+        setting("display_name", Text, false),
+    ]),
     SettingGroup {
         legend: "admin-cred-group-smtp",
         hint: "",
@@ -2059,77 +2076,47 @@ const EMAIL_GROUPS: &[SettingGroup] = &[
     },
 ];
 
-const WHATSAPP_GROUPS: &[SettingGroup] = &[SettingGroup {
-    legend: "",
-    hint: "",
-    object: "",
-    present_when: "",
-    settings: &[
-        setting("phone_number_id", Text, true),
-        setting("access_token", Secret, true),
-        setting("app_secret", Secret, true),
-        with_hint(
-            setting("verify_token", Secret, true),
-            "admin-cred-hint-verify_token",
-        ),
-        with_hint(
-            setting("template_name", Text, false),
-            "admin-cred-hint-template_name",
-        ),
-        setting("template_language", Text, false),
-        with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url"),
-    ],
-}];
+const WHATSAPP_GROUPS: &[SettingGroup] = &[ungrouped(&[
+    setting("phone_number_id", Text, true),
+    setting("access_token", Secret, true),
+    META_APP_SECRET,
+    META_VERIFY_TOKEN,
+    with_hint(
+        setting("template_name", Text, false),
+        "admin-cred-hint-template_name",
+    ),
+    setting("template_language", Text, false),
+    BASE_URL,
+])];
 
-const FACEBOOK_GROUPS: &[SettingGroup] = &[SettingGroup {
-    legend: "",
-    hint: "",
-    object: "",
-    present_when: "",
-    settings: &[
-        setting("page_id", Text, true),
-        setting("page_access_token", Secret, true),
-        setting("app_secret", Secret, true),
-        with_hint(
-            setting("verify_token", Secret, true),
-            "admin-cred-hint-verify_token",
-        ),
-        with_hint(
-            setting("human_agent_tag_approved", Flag, false),
-            "admin-cred-hint-human_agent_tag_approved",
-        ),
-        with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url"),
-    ],
-}];
+const FACEBOOK_GROUPS: &[SettingGroup] = &[ungrouped(&[
+    setting("page_id", Text, true),
+    setting("page_access_token", Secret, true),
+    META_APP_SECRET,
+    META_VERIFY_TOKEN,
+    with_hint(
+        setting("human_agent_tag_approved", Flag, false),
+        "admin-cred-hint-human_agent_tag_approved",
+    ),
+    BASE_URL,
+])];
 
-const X_GROUPS: &[SettingGroup] = &[SettingGroup {
-    legend: "",
-    hint: "",
-    object: "",
-    present_when: "",
-    settings: &[
-        setting("account_user_id", Text, true),
-        setting("consumer_secret", Secret, true),
-        setting("user_access_token", Secret, true),
-        with_hint(setting("base_url", Url, false), "admin-cred-hint-base_url"),
-    ],
-}];
+const X_GROUPS: &[SettingGroup] = &[ungrouped(&[
+    setting("account_user_id", Text, true),
+    setting("consumer_secret", Secret, true),
+    setting("user_access_token", Secret, true),
+    BASE_URL,
+])];
 
-const SMS_GROUPS: &[SettingGroup] = &[SettingGroup {
-    legend: "",
-    hint: "",
-    object: "",
-    present_when: "",
-    settings: &[
-        setting("url", Url, true),
-        setting("api_key", Secret, true),
-        setting("sender_id", Text, true),
-        with_hint(
-            setting("signing_secret", Secret, false),
-            "admin-cred-hint-signing_secret",
-        ),
-    ],
-}];
+const SMS_GROUPS: &[SettingGroup] = &[ungrouped(&[
+    setting("url", Url, true),
+    setting("api_key", Secret, true),
+    setting("sender_id", Text, true),
+    with_hint(
+        setting("signing_secret", Secret, false),
+        "admin-cred-hint-signing_secret",
+    ),
+])];
 
 fn setting_groups(channel: Channel) -> &'static [SettingGroup] {
     match channel {
@@ -2455,19 +2442,20 @@ fn credential_form(
             _ => None,
         }
     };
+    // The tables leave a legend or hint empty where there is none; there is no message to
+    // look up then.
+    let text_of = |key: &str| {
+        if key.is_empty() {
+            String::new()
+        } else {
+            tr.t(key)
+        }
+    };
     let groups = setting_groups(channel)
         .iter()
         .map(|group| CredentialGroup {
-            legend: if group.legend.is_empty() {
-                String::new()
-            } else {
-                tr.t(group.legend)
-            },
-            hint: if group.hint.is_empty() {
-                String::new()
-            } else {
-                tr.t(group.hint)
-            },
+            legend: text_of(group.legend),
+            hint: text_of(group.hint),
             fields: group
                 .settings
                 .iter()
@@ -2501,11 +2489,7 @@ fn credential_form(
                         name: path,
                         id: format!("cred-{}-{}", channel.as_str(), path.replace('.', "-")),
                         label: tr.t(&format!("admin-cred-field-{}", setting_name(path))),
-                        hint: if spec.hint.is_empty() {
-                            String::new()
-                        } else {
-                            tr.t(spec.hint)
-                        },
+                        hint: text_of(spec.hint),
                         control,
                         options: if spec.kind == SettingKind::Security {
                             SECURITY_SPELLINGS

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use jiff::Timestamp;
-use sanad_store::{AttachmentStore, DatabaseUrl, Organization, Store};
+use sanad_store::{Actor, AttachmentStore, DatabaseUrl, Organization, Store};
 use sanad_web::{AppState, Clock, WebSettings};
 use std::sync::{Arc, Mutex};
 
@@ -230,4 +230,65 @@ pub async fn spawn_ui_app(backend: Backend, start: &str) -> UiApp {
         training,
         _directory: directory,
     }
+}
+
+/// Creates an agent of e-training's technical support (the shared staff all belong to
+/// diplomas). Only an agent given a `password` can sign in.
+pub async fn create_training_agent(
+    app: &UiApp,
+    email: &str,
+    name: &str,
+    password: Option<&str>,
+) -> Actor {
+    let user = app
+        .store
+        .create_user(
+            app.training.id,
+            &sanad_store::NewUser {
+                email: sanad_domain::EmailAddress::parse(email).unwrap(),
+                name: sanad_domain::PersonName::parse(name).unwrap(),
+                role: "agent".parse().unwrap(),
+                departments: vec![sanad_domain::Code::parse("technical-support").unwrap()],
+                password_hash: password
+                    .map(|password| sanad_web::ui::auth::hash_password(password).unwrap()),
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    Actor::Staff {
+        id: user.id,
+        name: user.name,
+    }
+}
+
+/// The e-training agent who answers visitors in the live-chat tests, from the store: she never
+/// signs in.
+pub async fn training_agent(app: &UiApp) -> Actor {
+    create_training_agent(app, "maha.agent@e-training.example.sa", "مها الشمري", None).await
+}
+
+/// Writes a message of `kind` on ticket `number` of `org`, as `by`, at the simulated now.
+pub async fn say(
+    app: &UiApp,
+    org: &Organization,
+    number: &str,
+    kind: sanad_domain::MessageKind,
+    body: &str,
+    by: &Actor,
+) {
+    app.store
+        .add_message(
+            org,
+            number,
+            &sanad_store::NewMessage {
+                kind,
+                body: sanad_domain::MessageBody::parse(body).unwrap(),
+                attachments: Vec::new(),
+            },
+            by,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
 }
