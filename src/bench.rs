@@ -60,6 +60,40 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         renders: u32,
     },
+    /// Builds a corpus of past tickets that stays on disk for `bench search`, and reports the
+    /// import rate, the search index build rate and the database size.
+    Seed {
+        #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+        backend: BenchBackend,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// The PostgreSQL schema that holds the corpus (replaced if it exists).
+        #[arg(long, default_value = "sanad_bench_search")]
+        postgres_schema: String,
+        /// The SQLite file that holds the corpus (replaced if it exists).
+        #[arg(long, default_value = "/var/tmp/sanad-bench-search.db")]
+        sqlite_path: PathBuf,
+        /// Tickets to create.
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        /// Tickets per transaction.
+        #[arg(long, default_value_t = 2_000)]
+        batch: usize,
+    },
+    /// Staff search and the queue listing on the corpus `bench seed` built.
+    Search {
+        #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+        backend: BenchBackend,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        #[arg(long, default_value = "sanad_bench_search")]
+        postgres_schema: String,
+        #[arg(long, default_value = "/var/tmp/sanad-bench-search.db")]
+        sqlite_path: PathBuf,
+        /// Times each query of the set is run per viewer (queue listings run ten times as often).
+        #[arg(long, default_value_t = 10)]
+        rounds: u32,
+    },
     /// Requester notifications delivered by the outbox over SMTP, counted at the receiving end.
     Outbox {
         #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
@@ -108,6 +142,37 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             tickets,
             renders,
         } => queue_benchmark(backend, &postgres_url, tickets, renders).await,
+        BenchCommand::Seed {
+            backend,
+            postgres_url,
+            postgres_schema,
+            sqlite_path,
+            tickets,
+            batch,
+        } => {
+            let location = crate::bench_search::CorpusLocation {
+                backend,
+                sqlite_path,
+                postgres_url,
+                postgres_schema,
+            };
+            crate::bench_search::seed(&location, tickets, batch).await
+        }
+        BenchCommand::Search {
+            backend,
+            postgres_url,
+            postgres_schema,
+            sqlite_path,
+            rounds,
+        } => {
+            let location = crate::bench_search::CorpusLocation {
+                backend,
+                sqlite_path,
+                postgres_url,
+                postgres_schema,
+            };
+            crate::bench_search::search(&location, rounds).await
+        }
         BenchCommand::Outbox {
             backend,
             postgres_url,

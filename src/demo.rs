@@ -122,6 +122,10 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
         .map(|staff| (staff.role.clone(), staff.name.clone(), staff.email.clone()))
         .collect();
     if let Some(organization) = store.organization_by_slug(DEMO_SLUG).await? {
+        // A demo database made before the knowledge base existed gets its articles now.
+        if store.kb_categories(organization.id).await?.is_empty() {
+            seed_knowledge_base(store, &organization, None, Timestamp::now()).await?;
+        }
         let token = crate::create_token(store, organization.id, "demo").await?;
         let tickets = store.count_tickets(organization.id).await?;
         let requester_ticket = requester_ticket(store, &organization).await?;
@@ -196,6 +200,11 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
             .create_canned_reply(organization.id, title, body, now)
             .await?;
     }
+    let author = staff
+        .iter()
+        .find(|user| user.role == sanad_domain::StaffRole::TeamLead)
+        .map(|user| user.id);
+    seed_knowledge_base(store, &organization, author, now).await?;
     let policy = sanad_domain::policy::Policy::parse(DEMO_POLICY, DEMO_POLICY_FILE)
         .map_err(|errors| anyhow::anyhow!("the demo policy is invalid: {errors}"))?;
     for channel in policy.channels() {
@@ -491,6 +500,7 @@ pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
         println!("  As a requester   : ticket {number}, tracking code {code}");
         println!("                     {url}/o/{slug}/track/{number}?code={code}");
     }
+    println!("  Help centre      : {url}/o/{slug}/kb");
     println!("  Staff sign-in    : {url}/o/{slug}/login");
     println!("  Live chat widget : <script src=\"{url}/o/{slug}/chat/widget.js\" defer></script>");
     println!(
@@ -544,6 +554,126 @@ async fn escalate_a_few(
                 .escalate_by_staff(organization, &ticket.number, &note, &actor, now)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// The demo's knowledge-base categories: code, Arabic and English names.
+const KB_CATEGORIES: &[(&str, &str, &str)] = &[
+    ("accounts", "الحساب وتسجيل الدخول", "Account and sign-in"),
+    ("exams", "الاختبارات", "Exams"),
+    ("certificates", "الشهادات", "Certificates"),
+    ("virtual-classes", "الفصول الافتراضية", "Virtual classes"),
+];
+
+/// One article of the demo help centre in both languages: its category, the Arabic article's
+/// address (an English one is made from the English title), and each language's title and
+/// Markdown body.
+struct KbPair {
+    category: &'static str,
+    slug_ar: &'static str,
+    title_ar: &'static str,
+    body_ar: &'static str,
+    title_en: &'static str,
+    body_en: &'static str,
+}
+
+const KB_PAIRS: &[KbPair] = &[
+    KbPair {
+        category: "accounts",
+        slug_ar: "reset-your-password",
+        title_ar: "إعادة تعيين كلمة المرور",
+        body_ar: "إذا نسيت كلمة المرور فيمكنك تعيين كلمة جديدة بنفسك خلال دقائق.\n\n# الخطوات\n\n1. افتح صفحة الدخول إلى المنصة التدريبية واضغط «نسيت كلمة المرور».\n2. اكتب بريدك الإلكتروني المسجل لدينا، مثل name@example.sa.\n3. افتح الرسالة التي تصلك واضغط الرابط خلال 30 دقيقة.\n4. اختر كلمة مرور جديدة من 10 أحرف على الأقل.\n\n# إن لم تصلك الرسالة\n\n- تحقق من مجلد الرسائل غير المرغوب فيها.\n- تأكد أن البريد هو نفسه المسجل في ملفك التدريبي.\n- إن تغيّر بريدك فأرسل إلينا طلب دعم فني مع رقم هويتك التدريبية.",
+        title_en: "How to reset your password",
+        body_en: "If you forgot your password you can set a new one yourself in a few minutes.\n\n# Steps\n\n1. Open the training platform's sign-in page and choose **Forgot password**.\n2. Type the e-mail address we have on file, such as name@example.sa.\n3. Open the message you receive and follow the link within 30 minutes.\n4. Choose a new password of at least 10 characters.\n\n# If the message does not arrive\n\n- Look in your spam folder.\n- Make sure it is the address in your trainee record.\n- If your address changed, send us a technical-support request with your trainee ID.",
+    },
+    KbPair {
+        category: "exams",
+        slug_ar: "reschedule-an-exam",
+        title_ar: "إعادة جدولة موعد الاختبار",
+        body_ar: "يمكن تأجيل موعد الاختبار النهائي مرة واحدة في كل مقرر، بشرط أن تطلب ذلك قبل موعده بثمانٍ وأربعين ساعة على الأقل.\n\n# كيف أطلب التأجيل؟\n\n1. افتح المقرر في المنصة ثم صفحة «الاختبارات».\n2. اختر «طلب تغيير الموعد» واختر موعدًا من المواعيد المتاحة.\n3. يصلك تأكيد بالموعد الجديد على بريدك.\n\n# ظرف طارئ قبل الاختبار بأقل من 48 ساعة؟\n\nأرسل إلينا طلبًا من نوع «استفسار» وأرفق ما يثبت الظرف (تقرير طبي مثلًا)، وسينظر فيه قسم شؤون المتدربين.",
+        title_en: "Rescheduling an exam",
+        body_en: "A final exam can be moved once per course, if you ask at least 48 hours before it starts.\n\n# How do I ask?\n\n1. Open the course on the platform, then its **Exams** page.\n2. Choose **Request a new date** and pick one of the available slots.\n3. You receive the new date by e-mail.\n\n# An emergency less than 48 hours before the exam?\n\nSend us an inquiry with proof of the circumstances (a medical report, for example); student affairs will review it.",
+    },
+    KbPair {
+        category: "certificates",
+        slug_ar: "get-your-certificate",
+        title_ar: "الحصول على شهادة إتمام البرنامج",
+        body_ar: "تصدر الشهادة إلكترونيًا خلال يومي عمل من اجتياز الاختبار النهائي وإكمال نسبة الحضور المطلوبة (75٪).\n\n# أين أجد شهادتي؟\n\nفي المنصة، من قائمة حسابك اختر «شهاداتي»، ثم «تنزيل PDF». تحمل كل شهادة رمز تحقق يمكن لجهة عملك التأكد منه.\n\n# لم تصدر الشهادة بعد يومي عمل؟\n\nتحقق من اكتمال الحضور في صفحة المقرر، ثم أرسل إلينا طلبًا من نوع «دعم فني» في تصنيف الشهادات مع اسم البرنامج.",
+        title_en: "Getting your completion certificate",
+        body_en: "Your certificate is issued electronically within two working days of passing the final exam, provided your attendance reached the required 75%.\n\n# Where do I find it?\n\nOn the platform, open your account menu and choose **My certificates**, then **Download PDF**. Each certificate carries a verification code your employer can check.\n\n# Not issued after two working days?\n\nCheck that your attendance is complete on the course page, then send us a technical-support request in the certificates category with the programme's name.",
+    },
+    KbPair {
+        category: "virtual-classes",
+        slug_ar: "virtual-class-attendance",
+        title_ar: "تسجيل الحضور في الفصول الافتراضية",
+        body_ar: "يُسجَّل حضورك تلقائيًا عند دخولك الفصل الافتراضي من رابط المقرر في المنصة، لا من رابط مرسل في رسالة.\n\n# ليُحتسب حضورك كاملًا\n\n- ادخل قبل بداية المحاضرة بخمس دقائق على الأقل.\n- ابق متصلًا حتى نهاية المحاضرة؛ الخروج قبل مضي 80٪ من وقتها يُسجَّل غيابًا جزئيًا.\n- استخدم اسمك كما هو في ملفك التدريبي.\n\n# انقطع اتصالك؟\n\nعد إلى الفصل من الرابط نفسه فورًا؛ تُجمع مدد الحضور. إن ظهر غيابك خطأً فأرسل إلينا طلبًا مع تاريخ المحاضرة خلال ثلاثة أيام.",
+        title_en: "Attendance in virtual classes",
+        body_en: "Your attendance is recorded automatically when you join a virtual class from the course link on the platform, not from a link sent by e-mail.\n\n# For your attendance to count in full\n\n- Join at least five minutes before the lecture starts.\n- Stay until the end; leaving before 80% of the lecture is recorded as partial absence.\n- Use your name as it is in your trainee record.\n\n# Lost your connection?\n\nRejoin from the same link at once; the periods you attended are added up. If you were marked absent by mistake, send us a request with the lecture's date within three days.",
+    },
+];
+
+/// The demo help centre: four categories and four articles, each in Arabic and English and
+/// linked as translations, all published.
+async fn seed_knowledge_base(
+    store: &Store,
+    organization: &sanad_store::Organization,
+    author: Option<i64>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    use sanad_domain::knowledge::{
+        ArticleBody, ArticleLanguage, ArticleSlug, ArticleStatus, ArticleTitle, KbCategoryCode,
+        KbCategoryName,
+    };
+    for (position, (code, name_ar, name_en)) in KB_CATEGORIES.iter().enumerate() {
+        store
+            .create_kb_category(
+                organization.id,
+                &KbCategoryCode::parse(code)?,
+                &sanad_store::KbCategoryInput {
+                    name_ar: KbCategoryName::parse(name_ar)?,
+                    name_en: KbCategoryName::parse(name_en)?,
+                    position: i64::try_from(position)?,
+                },
+                now,
+            )
+            .await?;
+    }
+    for pair in KB_PAIRS {
+        let category = Some(KbCategoryCode::parse(pair.category)?);
+        let arabic = store
+            .create_kb_article(
+                organization.id,
+                &sanad_store::KbArticleInput {
+                    slug: Some(ArticleSlug::parse(pair.slug_ar)?),
+                    language: ArticleLanguage::Ar,
+                    title: ArticleTitle::parse(pair.title_ar)?,
+                    body: ArticleBody::parse(pair.body_ar)?,
+                    category: category.clone(),
+                    status: ArticleStatus::Published,
+                },
+                author,
+                now,
+            )
+            .await?;
+        let english = store
+            .create_kb_article(
+                organization.id,
+                &sanad_store::KbArticleInput {
+                    slug: None,
+                    language: ArticleLanguage::En,
+                    title: ArticleTitle::parse(pair.title_en)?,
+                    body: ArticleBody::parse(pair.body_en)?,
+                    category,
+                    status: ArticleStatus::Published,
+                },
+                author,
+                now,
+            )
+            .await?;
+        store
+            .link_kb_translation(organization.id, arabic.id, english.id, now)
+            .await?;
     }
     Ok(())
 }

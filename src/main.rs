@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_corpus;
 mod bench_outbox;
+mod bench_search;
 mod config;
 mod demo;
 mod policy_cli;
@@ -76,6 +78,13 @@ enum Command {
     },
     /// Print the OpenAPI document of the REST API.
     Openapi,
+    /// Rebuild the full-text search index from the stored tickets and articles. Start-up already
+    /// indexes what an upgrade left stale; this rewrites everything on demand.
+    Reindex {
+        /// `stale` (entries missing or made by an older analyzer) or `everything`.
+        #[arg(long, value_enum, default_value_t = ReindexScopeArgument::Everything)]
+        scope: ReindexScopeArgument,
+    },
     /// Check, apply and render support policies; compute deadlines.
     Policy {
         #[command(subcommand)]
@@ -141,7 +150,17 @@ enum TokenCommand {
         org: String,
         #[arg(long)]
         name: String,
+        /// Make a personal token for this staff member (by e-mail): it sees only what they see,
+        /// and only the endpoints that apply their visibility (search) accept it.
+        #[arg(long, value_name = "EMAIL")]
+        user: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReindexScopeArgument {
+    Stale,
+    Everything,
 }
 
 fn main() -> std::process::ExitCode {
@@ -269,7 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token {
-            command: TokenCommand::Create { org, name },
+            command: TokenCommand::Create { org, name, user },
         } => {
             let store = open_store(&config).await?;
             let organization = organization(&store, &org).await?;
@@ -277,7 +296,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if name.is_empty() || name.chars().count() > 100 {
                 bail!("--name must be 1 to 100 characters");
             }
-            let secret = create_token(&store, organization.id, name).await?;
+            let secret = match user {
+                None => create_token(&store, organization.id, name).await?,
+                Some(email) => {
+                    let email = EmailAddress::parse(&email).context("--user")?;
+                    let credentials = store
+                        .staff_credentials(organization.id, email.as_str())
+                        .await?
+                        .with_context(|| {
+                            format!("--user: no staff member <{}> in {org}", email.as_str())
+                        })?;
+                    let secret = sanad_store::secrets::generate_token();
+                    store
+                        .create_personal_api_token(
+                            organization.id,
+                            credentials.user.id,
+                            name,
+                            &sanad_store::secrets::token_digest(&secret),
+                            jiff::Timestamp::now(),
+                        )
+                        .await?;
+                    secret
+                }
+            };
             println!("{secret}");
             Ok(())
         }
@@ -294,6 +335,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy { command } => {
             let store = open_store(&config).await?;
             policy_cli::run_with_store(&store, &command).await
+        }
+        Command::Reindex { scope } => {
+            let store = open_store(&config).await?;
+            let scope = match scope {
+                ReindexScopeArgument::Stale => sanad_store::ReindexScope::Stale,
+                ReindexScopeArgument::Everything => sanad_store::ReindexScope::Everything,
+            };
+            let started = std::time::Instant::now();
+            let report = store.rebuild_search_index(scope, 2_000).await?;
+            eprintln!(
+                "indexed {} tickets and {} articles in {:.1} s",
+                report.tickets,
+                report.articles,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Openapi => {
             let document = sanad_web::openapi_document()

@@ -12,12 +12,14 @@ pub mod calendar;
 pub mod classification;
 pub mod defaults;
 pub mod events;
+pub mod knowledge;
 pub mod lifecycle;
 pub mod notifications;
 pub mod organization;
 pub mod people;
 pub mod permissions;
 pub mod policy;
+pub mod search;
 pub mod service_levels;
 pub mod text;
 

@@ -76,6 +76,52 @@ pub fn may_change_tickets(principal: &Principal) -> bool {
     )
 }
 
+/// What a staff member may do with the knowledge base. Articles are public once published, so
+/// writing them is editorial work: team leads, directors and administrators publish; specialists
+/// (level 2, who know the answers) write drafts for them to publish; everyone else reads the
+/// editors' list and links published articles into replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnowledgeAccess {
+    /// Write, publish, unpublish and archive articles, and manage the categories.
+    Publish,
+    /// Write and change drafts (with their attachments and translation links); never what the
+    /// public sees.
+    WriteDrafts,
+    /// Read the editors' list and link published articles into replies.
+    Read,
+}
+
+impl KnowledgeAccess {
+    /// Whether the principal may create articles and change drafts.
+    pub fn may_write_drafts(self) -> bool {
+        matches!(
+            self,
+            KnowledgeAccess::Publish | KnowledgeAccess::WriteDrafts
+        )
+    }
+
+    /// Whether the principal may change what the public sees: publish, unpublish, archive,
+    /// edit a published article, manage categories.
+    pub fn may_publish(self) -> bool {
+        self == KnowledgeAccess::Publish
+    }
+}
+
+pub fn knowledge_access(principal: &Principal) -> KnowledgeAccess {
+    match principal {
+        Principal::OrganizationToken { .. } => KnowledgeAccess::Publish,
+        Principal::Staff { role, .. } => match role {
+            StaffRole::TeamLead | StaffRole::Director | StaffRole::Admin => {
+                KnowledgeAccess::Publish
+            }
+            StaffRole::Specialist => KnowledgeAccess::WriteDrafts,
+            StaffRole::Agent | StaffRole::Executive | StaffRole::Supervisor => {
+                KnowledgeAccess::Read
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +132,26 @@ mod tests {
             role,
             departments: departments.iter().map(|d| d.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn editors_publish_specialists_draft_and_the_rest_read() {
+        let cases = [
+            (StaffRole::Agent, KnowledgeAccess::Read),
+            (StaffRole::Specialist, KnowledgeAccess::WriteDrafts),
+            (StaffRole::TeamLead, KnowledgeAccess::Publish),
+            (StaffRole::Director, KnowledgeAccess::Publish),
+            (StaffRole::Executive, KnowledgeAccess::Read),
+            (StaffRole::Admin, KnowledgeAccess::Publish),
+            (StaffRole::Supervisor, KnowledgeAccess::Read),
+        ];
+        for (role, expected) in cases {
+            assert_eq!(knowledge_access(&staff(role, &[])), expected, "{role}");
+        }
+        assert!(KnowledgeAccess::WriteDrafts.may_write_drafts());
+        assert!(!KnowledgeAccess::WriteDrafts.may_publish());
+        assert!(!KnowledgeAccess::Read.may_write_drafts());
+        assert!(KnowledgeAccess::Publish.may_publish());
     }
 
     #[test]

@@ -74,6 +74,17 @@ impl Drop for Checkpointer {
     }
 }
 
+/// How much room a database takes, in bytes: in all, and for its largest tables with their
+/// indexes (for the search entries, with the full-text index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageSize {
+    pub total_bytes: i64,
+    pub tickets_bytes: i64,
+    pub messages_bytes: i64,
+    pub events_bytes: i64,
+    pub search_bytes: i64,
+}
+
 /// The store. Cheap to clone: pools are reference-counted.
 #[derive(Clone)]
 pub struct Store {
@@ -92,6 +103,9 @@ pub(crate) mod sqlite_queries {
     include!("desk_queries.rs");
     include!("channel_queries.rs");
     include!("lookup_queries.rs");
+    include!("search_queries.rs");
+    include!("knowledge_queries.rs");
+    include!("import_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -102,6 +116,9 @@ pub(crate) mod postgres_queries {
     include!("desk_queries.rs");
     include!("channel_queries.rs");
     include!("lookup_queries.rs");
+    include!("search_queries.rs");
+    include!("knowledge_queries.rs");
+    include!("import_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -198,12 +215,22 @@ impl Store {
         &self.attachments
     }
 
-    /// Applies pending migrations. On PostgreSQL sqlx takes an advisory lock, so several
+    /// Applies pending migrations, then brings the search index up to date. On PostgreSQL sqlx takes an advisory lock, so several
     /// instances starting together migrate once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &*self.backend {
             Backend::Sqlite(pools, _) => SQLITE_MIGRATOR.run(&pools.writer).await?,
             Backend::Postgres(pools) => POSTGRES_MIGRATOR.run(&pools.writer).await?,
+        }
+        // Tickets written before the search index existed, or indexed by an older analyzer,
+        // are indexed now; a current index is left alone after one read.
+        let report = dispatch!(self, search_bring_index_up_to_date())?;
+        if report != crate::ReindexReport::default() {
+            tracing::info!(
+                tickets = report.tickets,
+                articles = report.articles,
+                "search index brought up to date"
+            );
         }
         Ok(())
     }
@@ -220,6 +247,86 @@ impl Store {
                 pools.writer.close().await;
             }
             Backend::Postgres(pools) => pools.writer.close().await,
+        }
+    }
+
+    /// Refreshes the planner's statistics and compacts the full-text indexes, as after a bulk
+    /// import: SQLite `ANALYZE` and FTS5 `optimize` (which merges the index segments an import
+    /// leaves behind); PostgreSQL `VACUUM ANALYZE`, which also sets the visibility map that lets
+    /// counts be answered from indexes alone.
+    pub async fn optimize_for_reading(&self) -> Result<(), StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(pools, _) => {
+                for statement in [
+                    "INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('optimize')",
+                    "INSERT INTO kb_article_search_fts (kb_article_search_fts) VALUES ('optimize')",
+                    "ANALYZE",
+                ] {
+                    sqlx::query(statement).execute(&pools.writer).await?;
+                }
+            }
+            Backend::Postgres(pools) => {
+                sqlx::query("VACUUM ANALYZE").execute(&pools.writer).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How much room the database takes, in all and for the largest parts.
+    pub async fn storage_size(&self) -> Result<StorageSize, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(pools, _) => {
+                // `dbstat` sums the pages of each table with its indexes; FTS5 keeps its index in
+                // shadow tables named after the virtual table.
+                let part = |pattern: &'static str| {
+                    let reader = pools.reader.clone();
+                    async move {
+                        let row = sqlx::query(
+                            "SELECT COALESCE(SUM(pgsize), 0) AS bytes FROM dbstat WHERE name LIKE $1 \
+                             OR name IN (SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name LIKE $1)",
+                        )
+                        .bind(pattern)
+                        .fetch_one(&reader)
+                        .await?;
+                        Ok::<i64, StoreError>(sqlx::Row::try_get(&row, "bytes")?)
+                    }
+                };
+                let total: i64 = sqlx::Row::try_get(
+                    &sqlx::query("SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()")
+                        .fetch_one(&pools.reader)
+                        .await?,
+                    "bytes",
+                )?;
+                Ok(StorageSize {
+                    total_bytes: total,
+                    tickets_bytes: part("tickets").await?,
+                    messages_bytes: part("messages").await?,
+                    events_bytes: part("ticket_events").await?,
+                    search_bytes: part("ticket_search%").await?,
+                })
+            }
+            Backend::Postgres(pools) => {
+                let part = |pattern: &'static str| {
+                    let writer = pools.writer.clone();
+                    async move {
+                        let row = sqlx::query(
+                            "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT AS bytes FROM pg_class c \
+                             WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname LIKE $1",
+                        )
+                        .bind(pattern)
+                        .fetch_one(&writer)
+                        .await?;
+                        Ok::<i64, StoreError>(sqlx::Row::try_get(&row, "bytes")?)
+                    }
+                };
+                Ok(StorageSize {
+                    total_bytes: part("%").await?,
+                    tickets_bytes: part("tickets").await?,
+                    messages_bytes: part("messages").await?,
+                    events_bytes: part("ticket_events").await?,
+                    search_bytes: part("ticket_search%").await?,
+                })
+            }
         }
     }
 
@@ -385,7 +492,31 @@ impl Store {
         token_hash: &str,
         now: Timestamp,
     ) -> Result<ApiToken, StoreError> {
-        dispatch!(self, create_api_token(org_id, name, token_hash, now))
+        dispatch!(
+            self,
+            create_api_token(org_id, TokenHolder::Organization, name, token_hash, now)
+        )
+    }
+
+    /// A personal token for one staff member of the organization, which sees what they see.
+    pub async fn create_personal_api_token(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<ApiToken, StoreError> {
+        dispatch!(
+            self,
+            create_api_token(
+                org_id,
+                TokenHolder::Staff { user_id },
+                name,
+                token_hash,
+                now
+            )
+        )
     }
 
     /// The token with this digest and its organization, if the token is valid.

@@ -265,9 +265,15 @@ pub struct QueueRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
-    /// How many tickets match the whole query (all pages).
+    /// How many tickets match the whole query (all pages), counted up to
+    /// `QUEUE_COUNT_LIMIT + 1`: a larger value means "more than the limit".
     pub total: i64,
 }
+
+/// Queue totals and counts stop at this many: a count past it is reported as the limit plus one,
+/// and shown as "more than 1,000". Counting exactly would read every index entry of a queue
+/// such as "all tickets" over a million-ticket history on every page render.
+pub const QUEUE_COUNT_LIMIT: i64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DepartmentCount {

@@ -661,14 +661,16 @@ fn desk_open_condition() -> String {
     format!("t.status IN ({})", open.join(", "))
 }
 
-/// `t.id IN (…)`: the ticket is routed to one of these departments. Membership tests are written
-/// as `IN` over a subquery that does not refer to `t`, so the database computes the set once per
-/// statement instead of probing it for every ticket (measured on SQLite with 5,000 open tickets:
-/// 0.01 ms against 1.2 ms for a correlated `EXISTS`).
+/// The ticket is routed to one of these departments: a correlated `EXISTS` on the ticket's own
+/// routes through the `(ticket_id, department_id)` key. Measured on 100,000 tickets (SQLite
+/// 3.5x), the set form `t.id IN (SELECT … FROM ticket_departments …)` had the planner scan the
+/// whole routing table into a Bloom filter on every statement (46 ms for a department queue);
+/// probing each candidate's routes lets counting stop at its limit and a newest-first page stop
+/// after fifty matches.
 fn desk_routed_to(alias: &str, org_id: i64, codes: &[String]) -> (String, Vec<Param>) {
     let sql = format!(
-        "t.id IN (SELECT {alias}td.ticket_id FROM ticket_departments {alias}td WHERE {alias}td.department_id IN \
-         (SELECT {alias}d.id FROM departments {alias}d WHERE {alias}d.org_id = ? AND {alias}d.code IN ({})))",
+        "EXISTS (SELECT 1 FROM ticket_departments {alias}td JOIN departments {alias}d ON {alias}d.id = {alias}td.department_id \
+         WHERE {alias}td.ticket_id = t.id AND {alias}d.org_id = ? AND {alias}d.code IN ({}))",
         desk_marks(codes.len())
     );
     let mut params = vec![Param::Int(org_id)];
@@ -678,6 +680,9 @@ fn desk_routed_to(alias: &str, org_id: i64, codes: &[String]) -> (String, Vec<Pa
 
 /// The visibility rule as a condition to append (empty when the viewer sees everything). Callers
 /// handle `DeskScope::Nothing` first.
+///
+/// The department test sits behind `t.kind <> 'complaint'` in the `OR`, so it is probed only for
+/// complaints.
 fn desk_visibility(org_id: i64, viewer: &DeskViewer) -> (String, Vec<Param>) {
     match (viewer.scope, viewer.user_id) {
         (DeskScope::Restricted, Some(user_id)) => {
@@ -834,8 +839,14 @@ pub(crate) async fn desk_queue(pools: &Pool, org_id: i64, viewer: &Principal, qu
     let offset = i64::from(query.page.max(1) - 1) * page_size;
     let mut conn = pools.reader.acquire().await?;
 
-    let mut count = SqlBuilder::new("SELECT COUNT(*) AS total FROM tickets t");
+    // Counted up to one past the limit: beyond it, a page says "more than 1,000" instead of
+    // reading every index entry of a million-ticket history on each render.
+    let mut count = SqlBuilder::new("SELECT COUNT(*) AS total FROM (SELECT 1 FROM tickets t");
     desk_queue_where(&mut count, org_id, &viewer, query);
+    // Newest first, so that the count walks the index the page itself walks and meets visible
+    // tickets at their natural density (an unordered walk met a long run of other departments'
+    // confidential complaints first and took 14 ms to find 1,001 visible tickets out of 100,000).
+    count.push(&format!(" ORDER BY t.id DESC LIMIT {}) counted", QUEUE_COUNT_LIMIT + 1), []);
     let total: i64 = match count.fetch_all(&mut conn).await?.first() {
         Some(row) => row.try_get("total")?,
         None => 0,
@@ -943,10 +954,10 @@ pub(crate) async fn desk_queue_counts(pools: &Pool, org_id: i64, viewer: &Princi
     for (index, queue) in Queue::ALL.iter().enumerate() {
         let (condition, params) = desk_queue_condition(*queue, org_id, &viewer, now, breaching_within);
         builder.push(if index == 0 { "" } else { ", " }, []);
-        builder.push("(SELECT COUNT(*) FROM tickets t WHERE t.org_id = ?", [Param::Int(org_id)]);
+        builder.push("(SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE t.org_id = ?", [Param::Int(org_id)]);
         let (visibility, visibility_params) = desk_visibility(org_id, &viewer);
         builder.push(&visibility, visibility_params);
-        builder.push(&format!(" AND {condition}) AS q{index}"), params);
+        builder.push(&format!(" AND {condition} ORDER BY t.id DESC LIMIT {}) c{index}) AS q{index}", QUEUE_COUNT_LIMIT + 1), params);
     }
     let mut conn = pools.reader.acquire().await?;
     let rows = builder.fetch_all(&mut conn).await?;

@@ -15,19 +15,25 @@ mod backend;
 mod channels;
 mod desk;
 mod error;
+mod import;
+mod knowledge;
 mod lookup;
 mod model;
 pub mod schemas;
+mod search;
 pub mod secrets;
 mod url;
 
 pub use attachments::{AttachmentBlob, AttachmentStore};
-pub use backend::{BackendKind, Store};
+pub use backend::{BackendKind, StorageSize, Store};
 pub use channels::*;
 pub use desk::*;
 pub use error::StoreError;
+pub use import::*;
+pub use knowledge::*;
 pub use lookup::*;
 pub use model::*;
+pub use search::*;
 pub use url::DatabaseUrl;
 
 /// Converts a timestamp to the stored representation: integer microseconds since the epoch.

@@ -136,6 +136,17 @@ pub struct ApiToken {
     pub org_id: i64,
     pub name: String,
     pub created_at: Timestamp,
+    pub holder: TokenHolder,
+}
+
+/// Whom an API token acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenHolder {
+    /// An integration of the organization: it sees every ticket of the organization.
+    Organization,
+    /// One staff member (a personal token): it sees what they see, and only endpoints that apply
+    /// their visibility accept it.
+    Staff { user_id: i64 },
 }
 
 /// Who did something. Stored with every event and message.

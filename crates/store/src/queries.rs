@@ -443,22 +443,32 @@ async fn staff_member(conn: &mut DbConn, org_id: i64, user_id: i64) -> Result<(S
     Ok((row.try_get("name")?, parse_stored(&row.try_get::<String, _>("role")?)?))
 }
 
-pub(crate) async fn create_api_token(pools: &Pool, org_id: i64, name: &str, token_hash: &str, now: Timestamp) -> Result<ApiToken, StoreError> {
-    let row = sqlx::query("INSERT INTO api_tokens (org_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(org_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(to_micros(now))
-        .fetch_one(&pools.writer)
-        .await?;
-    Ok(ApiToken { id: row.try_get("id")?, org_id, name: name.to_owned(), created_at: now })
+pub(crate) async fn create_api_token(pools: &Pool, org_id: i64, holder: TokenHolder, name: &str, token_hash: &str, now: Timestamp) -> Result<ApiToken, StoreError> {
+    let user_id = match holder {
+        TokenHolder::Organization => None,
+        TokenHolder::Staff { user_id } => Some(user_id),
+    };
+    // A personal token is only ever made for a member of the same organization.
+    let row = sqlx::query(
+        "INSERT INTO api_tokens (org_id, name, token_hash, created_at, user_id) \
+         SELECT $1, $2, $3, $4, $5 WHERE $5 IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $5 AND org_id = $1) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(to_micros(now))
+    .bind(user_id)
+    .fetch_optional(&pools.writer)
+    .await?
+    .ok_or_else(|| StoreError::NotFound { what: "user", key: user_id.unwrap_or_default().to_string() })?;
+    Ok(ApiToken { id: row.try_get("id")?, org_id, name: name.to_owned(), created_at: now, holder })
 }
 
 /// Resolves a token digest to the token and its organization with one query, because every API
 /// request does this first.
 pub(crate) async fn authenticate_token(pools: &Pool, token_hash: &str) -> Result<Option<(ApiToken, Organization)>, StoreError> {
     let row = sqlx::query(
-        "SELECT k.id AS token_id, k.name AS token_name, k.created_at AS token_created_at, \
+        "SELECT k.id AS token_id, k.name AS token_name, k.created_at AS token_created_at, k.user_id AS token_user_id, \
          o.id, o.slug, o.name, o.ticket_prefix, o.time_zone, o.reopen_window_hours, o.created_at, o.policy_version \
          FROM api_tokens k JOIN organizations o ON o.id = k.org_id WHERE k.token_hash = $1 AND k.revoked_at IS NULL",
     )
@@ -472,6 +482,10 @@ pub(crate) async fn authenticate_token(pools: &Pool, token_hash: &str) -> Result
         org_id: organization.id,
         name: row.try_get("token_name")?,
         created_at: from_micros(row.try_get("token_created_at")?)?,
+        holder: match row.try_get::<Option<i64>, _>("token_user_id")? {
+            Some(user_id) => TokenHolder::Staff { user_id },
+            None => TokenHolder::Organization,
+        },
     };
     Ok(Some((token, organization)))
 }
@@ -712,6 +726,7 @@ async fn write_facts(
     .bind(to_micros(now))
     .execute(&mut *conn)
     .await?;
+    search_update_subject(&mut *conn, ticket_id, &facts.subject).await?;
     if departments_changed {
         sqlx::query("DELETE FROM ticket_departments WHERE ticket_id = $1")
             .bind(ticket_id)
@@ -855,6 +870,7 @@ async fn insert_message(
     .fetch_one(&mut *conn)
     .await?;
     let message_id: i64 = row.try_get("id")?;
+    search_append_message(&mut *conn, ticket_id, body).await?;
     let attachments = insert_attachments(conn, org_id, ticket_id, message_id, blobs, now).await?;
     Ok(Message {
         id: message_id,
@@ -1054,6 +1070,7 @@ async fn create_ticket_in(
     .fetch_one(&mut *tx)
     .await?;
     let ticket_id: i64 = inserted.try_get("id")?;
+    search_index_new_ticket(&mut *tx, ticket_id).await?;
     for code in &facts.departments {
         sqlx::query(
             "INSERT INTO ticket_departments (org_id, ticket_id, department_id) \

@@ -117,3 +117,48 @@
     if (errors) { errors.focus(); }
   });
 })();
+
+// Knowledge base: a button with data-kb-insert puts its Markdown (an article's link in a reply,
+// a file or picture in an article) where the cursor was in the text box named by
+// data-kb-target. Without script these buttons stay hidden and the Markdown is shown to copy.
+(function () {
+  "use strict";
+
+  function insertAtCursor(box, text) {
+    var start = typeof box.selectionStart === "number" ? box.selectionStart : box.value.length;
+    var end = typeof box.selectionEnd === "number" ? box.selectionEnd : start;
+    var before = box.value.slice(0, start);
+    var after = box.value.slice(end);
+    var spaceBefore = before && !/\s$/.test(before) ? " " : "";
+    var spaceAfter = after && !/^\s/.test(after) ? " " : "";
+    box.value = before + spaceBefore + text + spaceAfter + after;
+    var caret = (before + spaceBefore + text).length;
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function onInsertClick(event) {
+    var button = event.target.closest ? event.target.closest("[data-kb-insert]") : null;
+    if (!button) { return; }
+    var box = document.getElementById(button.getAttribute("data-kb-target"));
+    if (!box) { return; }
+    event.preventDefault();
+    insertAtCursor(box, button.getAttribute("data-kb-insert"));
+  }
+
+  // Suggestions beside the request form need only the first words of the description (the
+  // server reads eight at most): a long description is not sent with every keystroke.
+  function onConfigRequest(event) {
+    var detail = event.detail || {};
+    if (!detail.elt || detail.elt.id !== "kb-suggestions" || !detail.parameters) { return; }
+    var body = detail.parameters.body;
+    if (typeof body === "string" && body.length > 300) { detail.parameters.body = body.slice(0, 300); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("htmx:configRequest", onConfigRequest);
+    document.addEventListener("click", onInsertClick);
+    document.querySelectorAll("[data-kb-needs-script]").forEach(function (element) { element.hidden = false; });
+  });
+})();

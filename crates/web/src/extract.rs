@@ -4,7 +4,8 @@ use crate::{AppState, error::ApiError};
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use sanad_store::{Actor, Organization};
+use sanad_domain::permissions::Principal;
+use sanad_store::{Actor, ApiToken, Organization, TokenHolder, UserState};
 
 /// JSON body extractor: malformed JSON, wrong types, unknown enum values, missing fields,
 /// a wrong content type and oversize bodies all become 4xx problems.
@@ -106,10 +107,45 @@ where
     }
 }
 
-/// The organization a request acts on, proven by a bearer token.
+/// The organization a request acts on, proven by an organization's integration token.
+/// Personal tokens are refused here: these endpoints act on the whole organization.
 pub struct OrgAccess {
     pub organization: Organization,
     pub actor: Actor,
+}
+
+/// Who is asking, proven by any bearer token: an organization's integration token (which sees
+/// the whole organization) or a staff member's personal token (which sees what they see). Used
+/// by the endpoints that apply the viewer's visibility, such as search.
+pub struct ApiViewer {
+    pub organization: Organization,
+    pub principal: Principal,
+}
+
+/// The token in `Authorization: Bearer …`, checked against the store.
+async fn bearer_token(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<(ApiToken, Organization), ApiError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::unauthorized("send an integration token as Authorization: Bearer TOKEN")
+        })?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer TOKEN'"))?;
+    let digest = sanad_store::secrets::token_digest(token);
+    state
+        .store
+        .authenticate_token(&digest)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))
 }
 
 impl FromRequestParts<AppState> for OrgAccess {
@@ -119,33 +155,56 @@ impl FromRequestParts<AppState> for OrgAccess {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthorized("send an integration token as Authorization: Bearer TOKEN")
-            })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                ApiError::unauthorized("the Authorization header must be 'Bearer TOKEN'")
-            })?;
-        let digest = sanad_store::secrets::token_digest(token);
-        let (record, organization) = state
-            .store
-            .authenticate_token(&digest)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the token is unknown or revoked"))?;
-        Ok(OrgAccess {
-            organization,
-            actor: Actor::Token {
-                id: record.id,
-                name: record.name,
+        let (record, organization) = bearer_token(parts, state).await?;
+        match record.holder {
+            TokenHolder::Organization => Ok(OrgAccess {
+                organization,
+                actor: Actor::Token {
+                    id: record.id,
+                    name: record.name,
+                },
+            }),
+            TokenHolder::Staff { .. } => Err(ApiError::forbidden(
+                "a personal token is accepted only where results follow its holder's visibility \
+                 (GET /api/v1/search); use an organization token here",
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiViewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (record, organization) = bearer_token(parts, state).await?;
+        let principal = match record.holder {
+            TokenHolder::Organization => Principal::OrganizationToken {
+                token_id: record.id,
             },
+            TokenHolder::Staff { user_id } => {
+                // Read the holder afresh on every request: a disabled account or a changed role
+                // or department takes effect at once.
+                let credentials = state
+                    .store
+                    .staff_credentials_by_id(organization.id, user_id)
+                    .await?
+                    .filter(|credentials| credentials.state == UserState::Active)
+                    .ok_or_else(|| {
+                        ApiError::unauthorized("the token's holder is disabled or no longer exists")
+                    })?;
+                Principal::Staff {
+                    user_id,
+                    role: credentials.user.role,
+                    departments: credentials.user.departments,
+                }
+            }
+        };
+        Ok(ApiViewer {
+            organization,
+            principal,
         })
     }
 }

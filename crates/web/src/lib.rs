@@ -11,7 +11,9 @@ pub mod dto;
 pub mod error;
 mod extract;
 pub mod hooks;
+pub mod knowledge_api;
 mod ops;
+pub mod search_api;
 mod tickets;
 pub mod ui;
 
@@ -115,6 +117,7 @@ pub fn metrics_handle() -> PrometheusHandle {
         (name = "tickets", description = "Requests and their lifecycle"),
         (name = "catalogue", description = "Departments and categories"),
         (name = "service levels", description = "Targets, escalation and root causes"),
+        (name = "search", description = "Finding tickets and knowledge-base articles"),
         (name = "operations", description = "Health"),
     )
 )]
@@ -159,6 +162,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(catalog::list_categories, catalog::create_category))
         .routes(routes!(catalog::update_category, catalog::archive_category))
+        .routes(routes!(search_api::search_tickets))
+        .routes(routes!(knowledge_api::search_articles))
         .routes(routes!(ops::healthz))
         .split_for_parts()
 }

@@ -90,6 +90,7 @@ pub fn portal(page: &PageContext, org: &Organization, title: String, current: &s
         ("new", format!("{base}/new"), "nav-new-request"),
         ("track", format!("{base}/track"), "nav-track"),
         ("policy", format!("{base}/policy"), "nav-policy"),
+        ("kb", format!("{base}/kb"), "nav-help-centre"),
     ]
     .into_iter()
     .map(|(id, href, key)| NavItem {
@@ -108,7 +109,10 @@ pub fn desk(staff: &StaffContext, title: String, current: &str) -> Chrome {
     let mut chrome = base_chrome(&staff.page, title, Some(&staff.org));
     let base = format!("/o/{}/desk", staff.org.slug);
     chrome.home_href = base.clone();
-    let mut items = vec![("queues", base.clone(), "nav-queues", "g q")];
+    let mut items = vec![
+        ("queues", base.clone(), "nav-queues", "g q"),
+        ("search", format!("{base}/search"), "nav-search", "g s"),
+    ];
     if staff.may_change() {
         items.push((
             "log",
@@ -128,6 +132,9 @@ pub fn desk(staff: &StaffContext, title: String, current: &str) -> Chrome {
     if staff.is_admin() {
         items.push(("admin", format!("{base}/admin"), "nav-admin", "g a"));
     }
+    // Every staff member reads the knowledge base (and links its articles in replies); who
+    // may write is decided on its pages.
+    items.push(("kb", format!("{base}/kb"), "nav-knowledge-base", "g k"));
     items.push(("account", format!("{base}/account"), "nav-account", ""));
     chrome.nav = items
         .into_iter()

@@ -22,6 +22,7 @@ use sanad_domain::{
     PersonName, PhoneNumber, RequesterType, StaffRole, Subject, TicketKind, TicketNumber,
     TicketStatus,
 };
+pub use sanad_store::QUEUE_COUNT_LIMIT;
 use sanad_store::{
     Actor, CannedReply, NewMessage, NewRequester, NewTicket, PresenceActivity, Queue, QueueQuery,
     QueueSort, RequesterContact, RootCauseInput, TicketChanges, TicketDetail, TransitionRequest,
@@ -88,8 +89,18 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 struct QueueTab {
     href: String,
     label: String,
-    count: i64,
+    /// The count as shown: "10000+" past the store's counting limit.
+    count: String,
     current: bool,
+}
+
+/// A queue count as shown on a tab.
+fn shown_count(count: i64) -> String {
+    if count > sanad_store::QUEUE_COUNT_LIMIT {
+        format!("{}+", sanad_store::QUEUE_COUNT_LIMIT)
+    } else {
+        count.to_string()
+    }
 }
 
 pub struct QueueLine {
@@ -310,7 +321,7 @@ pub async fn render_queue(
         .map(|(tab, count)| QueueTab {
             href: format!("{base}?queue={}", tab.as_str()),
             label: tr.value("queue", tab.as_str()),
-            count: *count,
+            count: shown_count(*count),
             current: *tab == queue,
         })
         .collect();

@@ -4,7 +4,7 @@
 //! Architecture invariant: every page works without JavaScript; scripts only enhance. Every
 //! string a person reads comes from the Fluent files in `locales/`, and every template escapes
 //! what it prints (the only `|safe` values are HTML rendered by another template or by the
-//! policy renderer, which escapes raw HTML).
+//! policy and knowledge-base renderers, which escape raw HTML).
 
 pub mod admin;
 pub mod assets;
@@ -15,8 +15,10 @@ pub mod desk;
 pub mod format;
 pub mod forms;
 pub mod i18n;
+pub mod knowledge;
 pub mod page_error;
 pub mod portal;
+pub mod search;
 pub mod session;
 
 use crate::{AppState, WebSettings};
@@ -67,6 +69,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
         )
         .route("/o/{slug}/logout", post(auth::logout))
         .route("/o/{slug}/desk", get(desk::queue))
+        .route("/o/{slug}/desk/search", get(search::desk_search))
         .route("/o/{slug}/desk/account", get(auth::account))
         .route(
             "/o/{slug}/desk/account/password",
@@ -170,6 +173,56 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             post(admin::channel_credentials_save),
         )
         .route("/o/{slug}/desk/admin/audit", get(admin::audit))
+        // The knowledge base: the public help centre with its suggestions and feedback, and
+        // the editors' pages under the desk.
+        .route("/o/{slug}/kb", get(knowledge::help_centre))
+        .route("/o/{slug}/kb/suggest", get(knowledge::suggest))
+        .route("/o/{slug}/kb/files/{id}/{filename}", get(knowledge::file))
+        .route("/o/{slug}/kb/{article}", get(knowledge::article))
+        .route("/o/{slug}/kb/{article}/feedback", post(knowledge::feedback))
+        .route("/o/{slug}/kb/{article}/solved", post(knowledge::solved))
+        .route("/o/{slug}/desk/kb", get(knowledge::desk_list))
+        .route(
+            "/o/{slug}/desk/kb/new",
+            get(knowledge::new_article_form).post(knowledge::create_article),
+        )
+        .route(
+            "/o/{slug}/desk/kb/articles/{id}",
+            get(knowledge::edit_article_form).post(knowledge::save_article),
+        )
+        .route(
+            "/o/{slug}/desk/kb/articles/{id}/status",
+            post(knowledge::change_status),
+        )
+        .route(
+            "/o/{slug}/desk/kb/articles/{id}/translation",
+            post(knowledge::change_translation),
+        )
+        .route(
+            "/o/{slug}/desk/kb/articles/{id}/attachments",
+            post(knowledge::upload_attachments),
+        )
+        .route(
+            "/o/{slug}/desk/kb/articles/{id}/attachments/{attachment}/remove",
+            post(knowledge::remove_attachment),
+        )
+        .route(
+            "/o/{slug}/desk/kb/categories",
+            get(knowledge::categories).post(knowledge::category_create),
+        )
+        .route(
+            "/o/{slug}/desk/kb/categories/{code}",
+            post(knowledge::category_update),
+        )
+        .route(
+            "/o/{slug}/desk/kb/categories/{code}/archive",
+            post(knowledge::category_archive),
+        )
+        .route("/o/{slug}/desk/kb/picker", get(knowledge::picker))
+        .route("/o/{slug}/desk/kb/links", get(knowledge::links))
+        .layer(axum::Extension(knowledge::PublicUrl(
+            settings.public_url.clone(),
+        )))
         .layer(middleware::from_fn_with_state(cookies, session::guard))
         .with_state(state);
     Router::new()

@@ -217,6 +217,9 @@ pub struct SubmissionValues {
     pub phone: String,
     pub requester_type: String,
     pub etiquette: String,
+    /// The random token of this visit to the form, which the knowledge-base suggestions are
+    /// counted by (shown, opened, deflected, submitted); stored only as its digest.
+    pub kb_visit: String,
 }
 
 struct Choice {
@@ -239,6 +242,9 @@ struct NewRequestPage {
     max_files: usize,
     max_megabytes: usize,
     accept: String,
+    /// Where the knowledge-base suggestions are fetched from while the requester types.
+    kb_suggest: String,
+    kb_help_centre: String,
 }
 
 async fn new_request_page(
@@ -303,6 +309,8 @@ async fn new_request_page(
         max_files: crate::dto::MAX_ATTACHMENTS,
         max_megabytes: crate::dto::MAX_ATTACHMENT_BYTES / (1024 * 1024),
         accept: ACCEPTED_ATTACHMENT_TYPES.join(","),
+        kb_suggest: format!("{}/kb/suggest", portal.base()),
+        kb_help_centre: format!("{}/kb", portal.base()),
     })
 }
 
@@ -322,6 +330,7 @@ pub async fn new_request_form(
             .filter(|kind| kind.parse::<TicketKind>().is_ok())
             .unwrap_or_default(),
         requester_type: "trainee".to_owned(),
+        kb_visit: secrets::generate_token(),
         ..SubmissionValues::default()
     };
     let page = new_request_page(&portal, &state, values, FieldErrors::default()).await?;
@@ -509,6 +518,7 @@ pub async fn submit_request(
         phone: form.text("phone").unwrap_or_default().to_owned(),
         requester_type: form.text("requester_type").unwrap_or_default().to_owned(),
         etiquette: form.text("etiquette").unwrap_or_default().to_owned(),
+        kb_visit: form.text("kb_visit").unwrap_or_default().to_owned(),
     };
     let has_etiquette = portal
         .policy
@@ -540,6 +550,7 @@ pub async fn submit_request(
         Err(error) => return Err(error.into()),
     };
     let ticket = created.ticket;
+    super::knowledge::record_visit_submitted(&state, &portal.org, &values.kb_visit, now).await;
     // The store registers a tracking code with every new ticket; an idempotent repeat of the
     // form (same ticket) gets a fresh one, since the first was shown only once.
     let code = match created.tracking_code {
