@@ -396,11 +396,14 @@ pub async fn search(location: &CorpusLocation, rounds: u32) -> anyhow::Result<()
                 .len();
         }
         let mut histogram = Histogram::<u64>::new(3)?;
+        let mut per_query = vec![Histogram::<u64>::new(3)?; parsed.len()];
         for _ in 0..rounds {
-            for query in &parsed {
+            for (index, query) in parsed.iter().enumerate() {
                 let started = Instant::now();
                 store.search_tickets(org.id, &principal, query, 20).await?;
-                histogram.record(started.elapsed().as_micros() as u64)?;
+                let micros = started.elapsed().as_micros() as u64;
+                histogram.record(micros)?;
+                per_query[index].record(micros)?;
             }
         }
         print_row(
@@ -408,6 +411,19 @@ pub async fn search(location: &CorpusLocation, rounds: u32) -> anyhow::Result<()
             &format!("search, 20 results ({found} results over the set)"),
             &histogram,
         );
+        // The slowest queries by their median, to show what the tail is made of.
+        let mut slowest: Vec<(u64, &str)> = per_query
+            .iter()
+            .zip(&queries)
+            .map(|(histogram, query)| (histogram.value_at_quantile(0.5), query.as_str()))
+            .collect();
+        slowest.sort_unstable_by(|left, right| right.0.cmp(&left.0));
+        let slowest: Vec<String> = slowest
+            .iter()
+            .take(6)
+            .map(|(micros, query)| format!("«{query}» {:.1} ms", *micros as f64 / 1000.0))
+            .collect();
+        println!("|   | slowest queries (p50): {} | | | | |", slowest.join(", "));
 
         let breaching_within = jiff::SignedDuration::from_hours(4);
         for (queue, sort) in [

@@ -6,6 +6,7 @@
 //! Like the rest of the domain, everything here is parsed once at the edge into a type that
 //! cannot hold an invalid value, and nothing here reads the clock or does I/O.
 
+use crate::text::TextError;
 use thiserror::Error;
 
 string_enum! {
@@ -252,26 +253,18 @@ impl std::fmt::Display for KbCategoryCode {
     }
 }
 
+/// The rules of all free text (see [`crate::text`]), with the knowledge base's errors.
 fn parse_text(
     field: &'static str,
     raw: &str,
     max: usize,
     lines: Lines,
 ) -> Result<String, KnowledgeError> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err(KnowledgeError::Empty { field });
-    }
-    let length = trimmed.chars().count();
-    if length > max {
-        return Err(KnowledgeError::TooLong { field, length, max });
-    }
-    let forbidden =
-        |c: char| c.is_control() && !(lines == Lines::Allowed && matches!(c, '\n' | '\r' | '\t'));
-    if trimmed.chars().any(forbidden) {
-        return Err(KnowledgeError::ControlCharacter { field });
-    }
-    Ok(trimmed.to_owned())
+    crate::text::parse_text(field, raw, max, lines == Lines::Allowed).map_err(|error| match error {
+        TextError::Empty { field } => KnowledgeError::Empty { field },
+        TextError::TooLong { field, length, max } => KnowledgeError::TooLong { field, length, max },
+        TextError::ControlCharacter { field } => KnowledgeError::ControlCharacter { field },
+    })
 }
 
 /// Whether a text may span several lines.

@@ -33,7 +33,9 @@ pub enum TextError {
     ControlCharacter { field: &'static str },
 }
 
-fn parse_text(
+/// `raw` trimmed, if it is not empty, at most `max` characters long and free of control
+/// characters (but for line breaks and tabs where `allow_newlines`).
+pub(crate) fn parse_text(
     field: &'static str,
     raw: &str,
     max: usize,

@@ -169,16 +169,15 @@ pub(crate) async fn knowledge_update_category(pools: &Pool, org_id: i64, code: &
 }
 
 pub(crate) async fn knowledge_archive_category(pools: &Pool, org_id: i64, code: &str, now: Timestamp) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE kb_categories SET archived_at = $3 WHERE org_id = $1 AND code = $2 AND archived_at IS NULL")
-        .bind(org_id)
-        .bind(code)
-        .bind(to_micros(now))
-        .execute(&pools.writer)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound { what: "knowledge-base category", key: code.to_owned() });
-    }
-    Ok(())
+    archive_by_code(
+        pools,
+        "UPDATE kb_categories SET archived_at = $3 WHERE org_id = $1 AND code = $2 AND archived_at IS NULL",
+        "knowledge-base category",
+        org_id,
+        code,
+        now,
+    )
+    .await
 }
 
 // ---- articles ----------------------------------------------------------------------------------
@@ -472,46 +471,30 @@ pub(crate) async fn knowledge_unlink_translation(pools: &Pool, org_id: i64, arti
 
 const KNOWLEDGE_ATTACHMENT_COLUMNS: &str = "x.id, x.article_id, x.filename, x.content_type, x.size_bytes, x.sha256, x.storage_key";
 
+fn knowledge_attachment_of(id: i64, article_id: i64, file: AttachmentBlob) -> KbAttachment {
+    let AttachmentBlob { filename, content_type, size_bytes, sha256, storage_key } = file;
+    KbAttachment { id, article_id, filename, content_type, size_bytes, sha256, storage_key }
+}
+
 fn knowledge_attachment_from_row(row: &DbRow) -> Result<KbAttachment, StoreError> {
-    Ok(KbAttachment {
-        id: row.try_get("id")?,
-        article_id: row.try_get("article_id")?,
-        filename: row.try_get("filename")?,
-        content_type: row.try_get("content_type")?,
-        size_bytes: row.try_get("size_bytes")?,
-        sha256: row.try_get("sha256")?,
-        storage_key: row.try_get("storage_key")?,
-    })
+    Ok(knowledge_attachment_of(row.try_get("id")?, row.try_get("article_id")?, stored_file_from_row(row)?))
 }
 
 pub(crate) async fn knowledge_insert_attachments(pools: &Pool, org_id: i64, article_id: i64, blobs: &[AttachmentBlob], now: Timestamp) -> Result<Vec<KbAttachment>, StoreError> {
     let mut tx = pools.writer.begin().await?;
     let mut stored = Vec::with_capacity(blobs.len());
     for blob in blobs {
-        let row = sqlx::query(
+        let id = insert_attachment_row(
+            &mut tx,
             "INSERT INTO kb_attachments (org_id, article_id, filename, content_type, size_bytes, sha256, storage_key, created_at) \
              SELECT org_id, id, $3, $4, $5, $6, $7, $8 FROM kb_articles WHERE org_id = $1 AND id = $2 RETURNING id",
+            &[org_id, article_id],
+            blob,
+            now,
         )
-        .bind(org_id)
-        .bind(article_id)
-        .bind(&blob.filename)
-        .bind(&blob.content_type)
-        .bind(blob.size_bytes)
-        .bind(&blob.sha256)
-        .bind(&blob.storage_key)
-        .bind(to_micros(now))
-        .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| knowledge_article_not_found(article_id))?;
-        stored.push(KbAttachment {
-            id: row.try_get("id")?,
-            article_id,
-            filename: blob.filename.clone(),
-            content_type: blob.content_type.clone(),
-            size_bytes: blob.size_bytes,
-            sha256: blob.sha256.clone(),
-            storage_key: blob.storage_key.clone(),
-        });
+        stored.push(knowledge_attachment_of(id, article_id, blob.clone()));
     }
     tx.commit().await?;
     Ok(stored)

@@ -229,17 +229,23 @@ pub(crate) async fn update_department(pools: &Pool, org_id: i64, code: &str, inp
     }
 }
 
-pub(crate) async fn archive_department(pools: &Pool, org_id: i64, code: &str, now: Timestamp) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE departments SET archived_at = $3 WHERE org_id = $1 AND code = $2")
+/// Archives the `what` of `org_id` with the code `code` by `sql`, whose parameters are the
+/// organization, the code and the time; not found when the statement changed no row.
+async fn archive_by_code(pools: &Pool, sql: &'static str, what: &'static str, org_id: i64, code: &str, now: Timestamp) -> Result<(), StoreError> {
+    let done = sqlx::query(sql)
         .bind(org_id)
         .bind(code)
         .bind(to_micros(now))
         .execute(&pools.writer)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound { what: "department", key: code.to_owned() });
+        return Err(StoreError::NotFound { what, key: code.to_owned() });
     }
     Ok(())
+}
+
+pub(crate) async fn archive_department(pools: &Pool, org_id: i64, code: &str, now: Timestamp) -> Result<(), StoreError> {
+    archive_by_code(pools, "UPDATE departments SET archived_at = $3 WHERE org_id = $1 AND code = $2", "department", org_id, code, now).await
 }
 
 const CATEGORY_COLUMNS: &str = "SELECT c.id, c.code, c.name_ar, c.name_en, c.archived_at, d.code AS department_code \
@@ -347,16 +353,7 @@ pub(crate) async fn update_category(pools: &Pool, org_id: i64, code: &str, input
 }
 
 pub(crate) async fn archive_category(pools: &Pool, org_id: i64, code: &str, now: Timestamp) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE categories SET archived_at = $3 WHERE org_id = $1 AND code = $2")
-        .bind(org_id)
-        .bind(code)
-        .bind(to_micros(now))
-        .execute(&pools.writer)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound { what: "category", key: code.to_owned() });
-    }
-    Ok(())
+    archive_by_code(pools, "UPDATE categories SET archived_at = $3 WHERE org_id = $1 AND code = $2", "category", org_id, code, now).await
 }
 
 // ---- users and tokens ------------------------------------------------------------------------
@@ -801,6 +798,47 @@ async fn find_or_create_requester(conn: &mut DbConn, org_id: i64, new: &NewReque
     }
 }
 
+/// The file of an attachment row (of a ticket's message or of an article): its name, type, size,
+/// digest and storage key.
+fn stored_file_from_row(row: &DbRow) -> Result<AttachmentBlob, StoreError> {
+    Ok(AttachmentBlob {
+        filename: row.try_get("filename")?,
+        content_type: row.try_get("content_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        sha256: row.try_get("sha256")?,
+        storage_key: row.try_get("storage_key")?,
+    })
+}
+
+/// Writes the row of one attachment with `sql`, whose parameters are the ids in `owner` (`$1`,
+/// `$2`, …), then the file's name, type, size, digest and storage key, then the time. Returns
+/// the new row's `id`, or `None` when the statement wrote nothing (its owner was not found).
+async fn insert_attachment_row(conn: &mut DbConn, sql: &'static str, owner: &[i64], blob: &AttachmentBlob, now: Timestamp) -> Result<Option<i64>, StoreError> {
+    let mut query = sqlx::query(sql);
+    for id in owner {
+        query = query.bind(*id);
+    }
+    let row = query
+        .bind(&blob.filename)
+        .bind(&blob.content_type)
+        .bind(blob.size_bytes)
+        .bind(&blob.sha256)
+        .bind(&blob.storage_key)
+        .bind(to_micros(now))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|row| row.try_get("id")).transpose()?)
+}
+
+fn attachment_meta(id: i64, message_id: i64, file: AttachmentBlob) -> AttachmentMeta {
+    let AttachmentBlob { filename, content_type, size_bytes, sha256, storage_key } = file;
+    AttachmentMeta { id, message_id, filename, content_type, size_bytes, sha256, storage_key }
+}
+
+fn attachment_meta_from_row(row: &DbRow) -> Result<AttachmentMeta, StoreError> {
+    Ok(attachment_meta(row.try_get("id")?, row.try_get("message_id")?, stored_file_from_row(row)?))
+}
+
 async fn insert_attachments(
     conn: &mut DbConn,
     org_id: i64,
@@ -811,30 +849,17 @@ async fn insert_attachments(
 ) -> Result<Vec<AttachmentMeta>, StoreError> {
     let mut stored = Vec::with_capacity(blobs.len());
     for blob in blobs {
-        let row = sqlx::query(
+        let id = insert_attachment_row(
+            conn,
             "INSERT INTO attachments (org_id, ticket_id, message_id, filename, content_type, size_bytes, sha256, storage_key, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            &[org_id, ticket_id, message_id],
+            blob,
+            now,
         )
-        .bind(org_id)
-        .bind(ticket_id)
-        .bind(message_id)
-        .bind(&blob.filename)
-        .bind(&blob.content_type)
-        .bind(blob.size_bytes)
-        .bind(&blob.sha256)
-        .bind(&blob.storage_key)
-        .bind(to_micros(now))
-        .fetch_one(&mut *conn)
-        .await?;
-        stored.push(AttachmentMeta {
-            id: row.try_get("id")?,
-            message_id,
-            filename: blob.filename.clone(),
-            content_type: blob.content_type.clone(),
-            size_bytes: blob.size_bytes,
-            sha256: blob.sha256.clone(),
-            storage_key: blob.storage_key.clone(),
-        });
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+        stored.push(attachment_meta(id, message_id, blob.clone()));
     }
     Ok(stored)
 }
@@ -1138,18 +1163,7 @@ pub(crate) async fn ticket_detail(pools: &Pool, org_id: i64, number: &str) -> Re
     .bind(ticket.id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut attachments = Vec::with_capacity(attachment_rows.len());
-    for row in attachment_rows {
-        attachments.push(AttachmentMeta {
-            id: row.try_get("id")?,
-            message_id: row.try_get("message_id")?,
-            filename: row.try_get("filename")?,
-            content_type: row.try_get("content_type")?,
-            size_bytes: row.try_get("size_bytes")?,
-            sha256: row.try_get("sha256")?,
-            storage_key: row.try_get("storage_key")?,
-        });
-    }
+    let attachments = attachment_rows.iter().map(attachment_meta_from_row).collect::<Result<Vec<_>, _>>()?;
     let message_rows = sqlx::query(
         "SELECT id, kind, body, actor_kind, actor_id, actor_label, created_at FROM messages WHERE ticket_id = $1 ORDER BY id",
     )
@@ -1452,18 +1466,7 @@ pub(crate) async fn attachment(pools: &Pool, org_id: i64, number: &str, attachme
     .bind(attachment_id)
     .fetch_optional(&pools.reader)
     .await?;
-    row.map(|row| -> Result<AttachmentMeta, StoreError> {
-        Ok(AttachmentMeta {
-            id: row.try_get("id")?,
-            message_id: row.try_get("message_id")?,
-            filename: row.try_get("filename")?,
-            content_type: row.try_get("content_type")?,
-            size_bytes: row.try_get("size_bytes")?,
-            sha256: row.try_get("sha256")?,
-            storage_key: row.try_get("storage_key")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(attachment_meta_from_row).transpose()
 }
 
 pub(crate) async fn count_tickets(pools: &Pool, org_id: i64) -> Result<i64, StoreError> {

@@ -6,13 +6,13 @@
 use jiff::{SignedDuration, Timestamp};
 use sanad_domain::notifications::{DeliveryState, RequesterNotification};
 use sanad_domain::{
-    Channel, EmailAddress, MessageBody, MessageKind, OrgSlug, PhoneNumber, StaffRole, Subject,
-    TicketKind, TicketPrefix, TicketStatus,
+    Channel, EmailAddress, MessageBody, MessageKind, PhoneNumber, StaffRole, Subject, TicketKind,
+    TicketStatus,
 };
 use sanad_store::*;
 
 mod support;
-use support::TestDb;
+use support::{TestDb, at};
 
 on_both_backends!(
     an_email_becomes_a_ticket_once_and_replies_thread_back,
@@ -28,18 +28,6 @@ on_both_backends!(
     concurrent_duplicates_store_one_message,
 );
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
-fn policy_file(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../policies/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 /// An organization with the given policy and the given channels enabled.
 async fn organization(
     store: &Store,
@@ -48,28 +36,14 @@ async fn organization(
     policy: &str,
     channels: &[Channel],
 ) -> Organization {
-    let new = NewOrganization {
-        slug: OrgSlug::parse(slug).unwrap(),
-        name: format!("Organization {slug}"),
-        ticket_prefix: TicketPrefix::parse(prefix).unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
-    let org = store
-        .create_organization(&new, at("2026-11-01T00:00:00Z"))
-        .await
-        .unwrap();
-    store
-        .apply_policy(
-            &org,
-            policy,
-            &policy_file(policy),
-            RecomputeDeadlines::KeepRunning,
-            at("2026-11-01T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let org = support::organization_with_policy(
+        store,
+        &support::new_organization(slug, &format!("Organization {slug}"), prefix),
+        policy,
+        &support::policy_file(policy),
+        at("2026-11-01T00:00:00Z"),
+    )
+    .await;
     for channel in channels {
         store
             .set_channel_setting(

@@ -7,13 +7,13 @@ use jiff::{SignedDuration, Timestamp};
 use sanad_domain::permissions::Principal;
 use sanad_domain::service_levels::{TargetKind, TargetState};
 use sanad_domain::{
-    Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, OrgSlug,
-    PersonName, RequesterType, StaffRole, Subject, TicketKind, TicketPrefix, TicketStatus,
+    Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, PersonName,
+    RequesterType, StaffRole, Subject, TicketKind, TicketStatus,
 };
 use sanad_store::*;
 
 mod support;
-use support::TestDb;
+use support::{TestDb, at};
 
 on_both_backends!(
     sessions_are_found_until_they_expire,
@@ -31,45 +31,20 @@ on_both_backends!(
     the_dashboard_figures_on_a_small_data_set,
 );
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
 /// Seed 004's shipped policy: e-mail answered within 24 working hours, WhatsApp within 48,
 /// Sunday to Thursday 08:00–16:00 in Riyadh, a three-stage ladder starting with the team lead.
 fn seed_004() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../policies/seed-004-diplomas-platform.toml"
-    ))
-    .unwrap()
+    support::policy_file("seed-004-diplomas-platform.toml")
 }
 
 async fn organization(store: &Store, slug: &str, prefix: &str, policy: bool) -> Organization {
-    let new = NewOrganization {
-        slug: OrgSlug::parse(slug).unwrap(),
-        name: format!("Organization {slug}"),
-        ticket_prefix: TicketPrefix::parse(prefix).unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
-    let org = store
-        .create_organization(&new, at("2026-11-01T00:00:00Z"))
-        .await
-        .unwrap();
+    let new = support::new_organization(slug, &format!("Organization {slug}"), prefix);
+    let now = at("2026-11-01T00:00:00Z");
     if policy {
-        store
-            .apply_policy(
-                &org,
-                "seed-004.toml",
-                &seed_004(),
-                RecomputeDeadlines::KeepRunning,
-                at("2026-11-01T00:00:00Z"),
-            )
-            .await
-            .unwrap();
+        return support::organization_with_policy(store, &new, "seed-004.toml", &seed_004(), now)
+            .await;
     }
+    store.create_organization(&new, now).await.unwrap();
     store.organization_by_slug(slug).await.unwrap().unwrap()
 }
 

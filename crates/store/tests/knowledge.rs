@@ -4,17 +4,16 @@
 //! and the search index kept in step with every change (drafts for editors only; Arabic found
 //! with diacritics and alef variants).
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use sanad_domain::knowledge::{
     ArticleBody, ArticleLanguage, ArticleSlug, ArticleStatus, ArticleTitle, FeedbackComment,
     FeedbackVerdict, KbCategoryCode, KbCategoryName, SuggestionOutcome,
 };
 use sanad_domain::search::SearchQuery;
-use sanad_domain::{OrgSlug, TicketPrefix};
 use sanad_store::*;
 
 mod support;
-use support::TestDb;
+use support::{TestDb, at};
 
 on_both_backends!(
     categories_are_created_renamed_ordered_and_archived,
@@ -29,21 +28,10 @@ on_both_backends!(
     listings_filter_and_carry_each_articles_figures,
 );
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
 const START: &str = "2026-11-22T08:00:00Z";
 
 async fn organization(store: &Store, slug: &str, prefix: &str) -> Organization {
-    let new = NewOrganization {
-        slug: OrgSlug::parse(slug).unwrap(),
-        name: format!("Organization {slug}"),
-        ticket_prefix: TicketPrefix::parse(prefix).unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
+    let new = support::new_organization(slug, &format!("Organization {slug}"), prefix);
     store.create_organization(&new, at(START)).await.unwrap()
 }
 
@@ -63,6 +51,14 @@ fn input(
     }
 }
 
+/// Writes an article of `org` at [`START`], by no one in particular.
+async fn create(store: &Store, org: &Organization, input: &KbArticleInput) -> KbArticle {
+    store
+        .create_kb_article(org.id, input, None, at(START))
+        .await
+        .unwrap()
+}
+
 async fn article(
     store: &Store,
     org: &Organization,
@@ -71,15 +67,7 @@ async fn article(
     body: &str,
     status: ArticleStatus,
 ) -> KbArticle {
-    store
-        .create_kb_article(
-            org.id,
-            &input(language, title, body, status),
-            None,
-            at(START),
-        )
-        .await
-        .unwrap()
+    create(store, org, &input(language, title, body, status)).await
 }
 
 fn category_input(name_ar: &str, name_en: &str, position: i64) -> KbCategoryInput {
@@ -90,8 +78,45 @@ fn category_input(name_ar: &str, name_en: &str, position: i64) -> KbCategoryInpu
     }
 }
 
+/// Files a category `code` of `org` at [`START`].
+async fn create_category(
+    store: &Store,
+    org: &Organization,
+    code: &KbCategoryCode,
+    name_ar: &str,
+    name_en: &str,
+    position: i64,
+) -> Result<KbCategory, StoreError> {
+    let input = category_input(name_ar, name_en, position);
+    store
+        .create_kb_category(org.id, code, &input, at(START))
+        .await
+}
+
+/// The codes of `org`'s categories, in the order they are listed.
+async fn category_codes(store: &Store, org: &Organization) -> Vec<String> {
+    let categories = store.kb_categories(org.id).await.unwrap();
+    categories
+        .into_iter()
+        .map(|category| category.code)
+        .collect()
+}
+
 fn query(text: &str) -> SearchQuery {
     SearchQuery::parse(text).unwrap()
+}
+
+/// The first ten articles of `org` that `audience` finds with `text`.
+async fn search(
+    store: &Store,
+    org: &Organization,
+    audience: &ArticleAudience,
+    text: &str,
+) -> Vec<ArticleSearchHit> {
+    store
+        .search_articles(org.id, audience, &query(text), 10)
+        .await
+        .unwrap()
 }
 
 fn slugs(hits: &[ArticleSearchHit]) -> Vec<&str> {
@@ -104,73 +129,56 @@ const PASSWORD_EN: &str = "How to reset your password";
 const PASSWORD_EN_BODY: &str =
     "Open the sign-in page, choose “Forgot password” and follow the link we e-mail you.";
 
+/// The password article in Arabic.
+fn password_ar_input(status: ArticleStatus) -> KbArticleInput {
+    input(ArticleLanguage::Ar, PASSWORD_AR, PASSWORD_AR_BODY, status)
+}
+
+/// The password article in English.
+fn password_en_input(status: ArticleStatus) -> KbArticleInput {
+    input(ArticleLanguage::En, PASSWORD_EN, PASSWORD_EN_BODY, status)
+}
+
+async fn password_ar(store: &Store, org: &Organization, status: ArticleStatus) -> KbArticle {
+    create(store, org, &password_ar_input(status)).await
+}
+
+async fn password_en(store: &Store, org: &Organization, status: ArticleStatus) -> KbArticle {
+    create(store, org, &password_en_input(status)).await
+}
+
 async fn categories_are_created_renamed_ordered_and_archived(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
     let other = organization(store, "south-academy", "SA").await;
     let accounts = KbCategoryCode::parse("accounts").unwrap();
     let exams = KbCategoryCode::parse("exams").unwrap();
-    store
-        .create_kb_category(
-            org.id,
-            &exams,
-            &category_input("الاختبارات", "Exams", 2),
-            at(START),
-        )
+    create_category(store, &org, &exams, "الاختبارات", "Exams", 2)
         .await
         .unwrap();
-    let created = store
-        .create_kb_category(
-            org.id,
-            &accounts,
-            &category_input("الحسابات", "Accounts", 1),
-            at(START),
-        )
+    let created = create_category(store, &org, &accounts, "الحسابات", "Accounts", 1)
         .await
         .unwrap();
     assert_eq!(created.code, "accounts");
     assert!(!created.archived);
-    let taken = store
-        .create_kb_category(
-            org.id,
-            &accounts,
-            &category_input("حسابات", "Accounts", 3),
-            at(START),
-        )
-        .await;
+    let taken = create_category(store, &org, &accounts, "حسابات", "Accounts", 3).await;
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
     // Another organization may use the same code.
-    store
-        .create_kb_category(
-            other.id,
-            &accounts,
-            &category_input("الحسابات", "Accounts", 0),
-            at(START),
-        )
+    create_category(store, &other, &accounts, "الحسابات", "Accounts", 0)
         .await
         .unwrap();
 
-    let codes: Vec<String> = store
-        .kb_categories(org.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|category| category.code)
-        .collect();
-    assert_eq!(codes, ["accounts", "exams"]);
+    assert_eq!(category_codes(store, &org).await, ["accounts", "exams"]);
     let renamed = store
         .update_kb_category(org.id, "exams", &category_input("الامتحانات", "Exams", 0))
         .await
         .unwrap();
     assert_eq!(renamed.name_ar, "الامتحانات");
-    let codes: Vec<String> = store
-        .kb_categories(org.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|category| category.code)
-        .collect();
-    assert_eq!(codes, ["exams", "accounts"], "position orders the list");
+    assert_eq!(
+        category_codes(store, &org).await,
+        ["exams", "accounts"],
+        "position orders the list"
+    );
     assert!(matches!(
         store
             .update_kb_category(org.id, "missing", &category_input("س", "S", 0))
@@ -179,17 +187,9 @@ async fn categories_are_created_renamed_ordered_and_archived(db: TestDb) {
     ));
 
     // An article is filed under an active category only; an archived one keeps its articles.
-    let mut filed = input(
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Draft,
-    );
+    let mut filed = password_ar_input(ArticleStatus::Draft);
     filed.category = Some(accounts.clone());
-    let filed = store
-        .create_kb_article(org.id, &filed, None, at(START))
-        .await
-        .unwrap();
+    let filed = create(store, &org, &filed).await;
     assert_eq!(filed.category_code.as_deref(), Some("accounts"));
     store
         .archive_kb_category(org.id, "accounts", at(START))
@@ -205,12 +205,7 @@ async fn categories_are_created_renamed_ordered_and_archived(db: TestDb) {
             .await,
         Err(StoreError::NotFound { .. })
     ));
-    let mut new_one = input(
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Draft,
-    );
+    let mut new_one = password_en_input(ArticleStatus::Draft);
     new_one.category = Some(accounts.clone());
     let refused = store
         .create_kb_article(org.id, &new_one, None, at(START))
@@ -237,15 +232,7 @@ async fn categories_are_created_renamed_ordered_and_archived(db: TestDb) {
 async fn articles_get_addresses_from_latin_titles_or_numbers(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let english = article(
-        store,
-        &org,
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
+    let english = password_en(store, &org, ArticleStatus::Draft).await;
     assert_eq!(english.slug, "how-to-reset-your-password");
     assert_eq!(english.status, ArticleStatus::Draft);
     assert_eq!(english.published_at, None);
@@ -259,15 +246,7 @@ async fn articles_get_addresses_from_latin_titles_or_numbers(db: TestDb) {
     )
     .await;
     assert_eq!(again.slug, "how-to-reset-your-password-2");
-    let arabic = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
+    let arabic = password_ar(store, &org, ArticleStatus::Draft).await;
     assert_eq!(arabic.slug, "article-3", "Arabic is never transliterated");
     assert_eq!(arabic.language, ArticleLanguage::Ar);
     assert_eq!(arabic.title, PASSWORD_AR);
@@ -280,10 +259,7 @@ async fn articles_get_addresses_from_latin_titles_or_numbers(db: TestDb) {
         ArticleStatus::Draft,
     );
     chosen.slug = Some(ArticleSlug::parse("get-your-certificate").unwrap());
-    let certificate = store
-        .create_kb_article(org.id, &chosen, None, at(START))
-        .await
-        .unwrap();
+    let certificate = create(store, &org, &chosen).await;
     assert_eq!(certificate.slug, "get-your-certificate");
     let taken = store
         .create_kb_article(org.id, &chosen, None, at(START))
@@ -294,10 +270,7 @@ async fn articles_get_addresses_from_latin_titles_or_numbers(db: TestDb) {
     );
     // The same address in another organization is fine.
     let other = organization(store, "south-academy", "SA").await;
-    store
-        .create_kb_article(other.id, &chosen, None, at(START))
-        .await
-        .unwrap();
+    create(store, &other, &chosen).await;
 
     // Editing keeps the address unless a new one is given; a taken one is refused.
     let mut edit = input(
@@ -360,15 +333,7 @@ async fn articles_get_addresses_from_latin_titles_or_numbers(db: TestDb) {
 async fn articles_move_between_draft_published_and_archived(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let draft = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
+    let draft = password_ar(store, &org, ArticleStatus::Draft).await;
     let later = at(START) + SignedDuration::from_hours(2);
     let published = store
         .set_kb_article_status(org.id, draft.id, ArticleStatus::Published, later)
@@ -423,15 +388,7 @@ async fn articles_move_between_draft_published_and_archived(db: TestDb) {
 
     // The status travels with an edit too, checked the same way; a new article may be created
     // published at once.
-    let direct = article(
-        store,
-        &org,
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
+    let direct = password_en(store, &org, ArticleStatus::Published).await;
     assert_eq!(direct.status, ArticleStatus::Published);
     assert_eq!(direct.published_at, Some(at(START)));
     store
@@ -442,12 +399,7 @@ async fn articles_move_between_draft_published_and_archived(db: TestDb) {
         .update_kb_article(
             org.id,
             direct.id,
-            &input(
-                ArticleLanguage::En,
-                PASSWORD_EN,
-                PASSWORD_EN_BODY,
-                ArticleStatus::Published,
-            ),
+            &password_en_input(ArticleStatus::Published),
             later,
         )
         .await;
@@ -466,24 +418,8 @@ async fn articles_move_between_draft_published_and_archived(db: TestDb) {
 async fn translations_pair_one_article_of_each_language(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let arabic = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
-    let english = article(
-        store,
-        &org,
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
+    let arabic = password_ar(store, &org, ArticleStatus::Published).await;
+    let english = password_en(store, &org, ArticleStatus::Draft).await;
     let second_english = article(
         store,
         &org,
@@ -616,15 +552,7 @@ async fn translations_pair_one_article_of_each_language(db: TestDb) {
         Some(arabic.id)
     );
     let other = organization(store, "south-academy", "SA").await;
-    let foreign = article(
-        store,
-        &other,
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
+    let foreign = password_en(store, &other, ArticleStatus::Draft).await;
     assert!(matches!(
         store
             .link_kb_translation(org.id, second_arabic.id, foreign.id, at(START))
@@ -636,15 +564,7 @@ async fn translations_pair_one_article_of_each_language(db: TestDb) {
 async fn attachments_are_stored_listed_served_and_removed(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let draft = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
+    let draft = password_ar(store, &org, ArticleStatus::Draft).await;
     let png = b"\x89PNG\r\n\x1a\nnot-really-a-picture".to_vec();
     let stored = store
         .add_kb_attachments(
@@ -716,61 +636,48 @@ async fn attachments_are_stored_listed_served_and_removed(db: TestDb) {
 async fn feedback_is_replaced_not_duplicated(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let published = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
+    let published = password_ar(store, &org, ArticleStatus::Published).await;
     let reader = secrets::token_digest("reader-one");
     let another = secrets::token_digest("reader-two");
-    store
-        .record_kb_feedback(
-            org.id,
-            published.id,
-            &reader,
-            FeedbackVerdict::NotHelpful,
-            Some(&FeedbackComment::parse("لا يذكر ماذا أفعل إن لم يصل البريد.").unwrap()),
-            at(START),
-        )
-        .await
-        .unwrap();
-    let figures = store
-        .kb_article_figures(org.id, published.id)
-        .await
-        .unwrap();
+    // Records what a reader said of an article.
+    let judge = async |article_id: i64, reader: &str, verdict, comment: Option<&str>, at| {
+        let comment = comment.map(|text| FeedbackComment::parse(text).unwrap());
+        let recorded =
+            store.record_kb_feedback(org.id, article_id, reader, verdict, comment.as_ref(), at);
+        recorded.await
+    };
+    let figures_now = async || {
+        store
+            .kb_article_figures(org.id, published.id)
+            .await
+            .unwrap()
+    };
+    judge(
+        published.id,
+        &reader,
+        FeedbackVerdict::NotHelpful,
+        Some("لا يذكر ماذا أفعل إن لم يصل البريد."),
+        at(START),
+    )
+    .await
+    .unwrap();
+    let figures = figures_now().await;
     assert_eq!((figures.helpful, figures.not_helpful), (0, 1));
     // The same reader changes their mind: one verdict, the latest.
     let later = at(START) + SignedDuration::from_mins(5);
-    store
-        .record_kb_feedback(
-            org.id,
-            published.id,
-            &reader,
-            FeedbackVerdict::Helpful,
-            None,
-            later,
-        )
+    judge(published.id, &reader, FeedbackVerdict::Helpful, None, later)
         .await
         .unwrap();
-    store
-        .record_kb_feedback(
-            org.id,
-            published.id,
-            &another,
-            FeedbackVerdict::Helpful,
-            None,
-            later,
-        )
-        .await
-        .unwrap();
-    let figures = store
-        .kb_article_figures(org.id, published.id)
-        .await
-        .unwrap();
+    judge(
+        published.id,
+        &another,
+        FeedbackVerdict::Helpful,
+        None,
+        later,
+    )
+    .await
+    .unwrap();
+    let figures = figures_now().await;
     assert_eq!((figures.helpful, figures.not_helpful), (2, 0));
     let mine = store
         .kb_feedback_of_reader(published.id, &reader)
@@ -790,17 +697,15 @@ async fn feedback_is_replaced_not_duplicated(db: TestDb) {
             .unwrap()
             .is_none()
     );
-    store
-        .record_kb_feedback(
-            org.id,
-            published.id,
-            &another,
-            FeedbackVerdict::NotHelpful,
-            Some(&FeedbackComment::parse("Screenshots please").unwrap()),
-            later,
-        )
-        .await
-        .unwrap();
+    judge(
+        published.id,
+        &another,
+        FeedbackVerdict::NotHelpful,
+        Some("Screenshots please"),
+        later,
+    )
+    .await
+    .unwrap();
     let comments = store
         .kb_feedback_comments(org.id, published.id, 10)
         .await
@@ -809,25 +714,8 @@ async fn feedback_is_replaced_not_duplicated(db: TestDb) {
     assert_eq!(comments[0].comment.as_deref(), Some("Screenshots please"));
 
     // Readers judge only what is published.
-    let draft = article(
-        store,
-        &org,
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Draft,
-    )
-    .await;
-    let refused = store
-        .record_kb_feedback(
-            org.id,
-            draft.id,
-            &reader,
-            FeedbackVerdict::Helpful,
-            None,
-            later,
-        )
-        .await;
+    let draft = password_en(store, &org, ArticleStatus::Draft).await;
+    let refused = judge(draft.id, &reader, FeedbackVerdict::Helpful, None, later).await;
     assert!(
         matches!(refused, Err(StoreError::NotFound { .. })),
         "{refused:?}"
@@ -837,15 +725,7 @@ async fn feedback_is_replaced_not_duplicated(db: TestDb) {
 async fn suggestion_events_count_once_per_visit_and_give_the_deflection(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let password = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
+    let password = password_ar(store, &org, ArticleStatus::Published).await;
     let certificate = article(
         store,
         &org,
@@ -868,6 +748,12 @@ async fn suggestion_events_count_once_per_visit_and_give_the_deflection(db: Test
     let first = secrets::token_digest("visit-one");
     let second = secrets::token_digest("visit-two");
     let third = secrets::token_digest("visit-three");
+    // Records what became of a visit's suggestions.
+    let record = async |visit: &str, article_id: Option<i64>, outcome| {
+        store
+            .record_kb_suggestion_outcome(org.id, visit, article_id, outcome, now)
+            .await
+    };
 
     // The requester types on: the list is asked for again and again.
     for typed in ["كلمة", "كلمة المرور", "كلمة المرور لا تعمل"] {
@@ -894,39 +780,18 @@ async fn suggestion_events_count_once_per_visit_and_give_the_deflection(db: Test
         "one `shown` per published article and visit"
     );
     for _ in 0..2 {
-        store
-            .record_kb_suggestion_outcome(
-                org.id,
-                &first,
-                Some(password.id),
-                SuggestionOutcome::Opened,
-                now,
-            )
+        record(&first, Some(password.id), SuggestionOutcome::Opened)
             .await
             .unwrap();
     }
     assert_eq!(
-        store
-            .record_kb_suggestion_outcome(
-                org.id,
-                &first,
-                Some(password.id),
-                SuggestionOutcome::Deflected,
-                now,
-            )
+        record(&first, Some(password.id), SuggestionOutcome::Deflected)
             .await
             .unwrap(),
         SuggestionRecording::Recorded
     );
     assert_eq!(
-        store
-            .record_kb_suggestion_outcome(
-                org.id,
-                &first,
-                Some(password.id),
-                SuggestionOutcome::Deflected,
-                now,
-            )
+        record(&first, Some(password.id), SuggestionOutcome::Deflected)
             .await
             .unwrap(),
         SuggestionRecording::AlreadyRecorded
@@ -938,26 +803,12 @@ async fn suggestion_events_count_once_per_visit_and_give_the_deflection(db: Test
         .record_kb_suggestions_shown(org.id, &second, &[certificate.id], "شهادة", now)
         .await
         .unwrap();
-    store
-        .record_kb_suggestion_outcome(
-            org.id,
-            &second,
-            Some(certificate.id),
-            SuggestionOutcome::Deflected,
-            now,
-        )
+    record(&second, Some(certificate.id), SuggestionOutcome::Deflected)
         .await
         .unwrap();
     for visit in [&second, &third] {
         for _ in 0..2 {
-            store
-                .record_kb_suggestion_outcome(
-                    org.id,
-                    visit,
-                    None,
-                    SuggestionOutcome::Submitted,
-                    now,
-                )
+            record(visit, None, SuggestionOutcome::Submitted)
                 .await
                 .unwrap();
         }
@@ -989,33 +840,15 @@ async fn suggestion_events_count_once_per_visit_and_give_the_deflection(db: Test
 
     // Drafts are never opened from suggestions; outcomes name their article as they must.
     assert!(matches!(
-        store
-            .record_kb_suggestion_outcome(
-                org.id,
-                &first,
-                Some(draft.id),
-                SuggestionOutcome::Opened,
-                now
-            )
-            .await,
+        record(&first, Some(draft.id), SuggestionOutcome::Opened).await,
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store
-            .record_kb_suggestion_outcome(org.id, &first, None, SuggestionOutcome::Opened, now)
-            .await,
+        record(&first, None, SuggestionOutcome::Opened).await,
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
-        store
-            .record_kb_suggestion_outcome(
-                org.id,
-                &first,
-                Some(password.id),
-                SuggestionOutcome::Submitted,
-                now
-            )
-            .await,
+        record(&first, Some(password.id), SuggestionOutcome::Submitted).await,
         Err(StoreError::Invalid(_))
     ));
 }
@@ -1023,15 +856,7 @@ async fn suggestion_events_count_once_per_visit_and_give_the_deflection(db: Test
 async fn search_shows_the_public_published_articles_and_editors_drafts(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let published = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
+    let published = password_ar(store, &org, ArticleStatus::Published).await;
     let draft = article(
         store,
         &org,
@@ -1058,25 +883,16 @@ async fn search_shows_the_public_published_articles_and_editors_drafts(db: TestD
     // Diacritics and alef variants meet the plain spelling.
     for typed in ["إِعَادَةُ تَعْيِينِ", "اعادة تعيين", "كلمة المرور", "أعادة"]
     {
-        let hits = store
-            .search_articles(org.id, &public_any, &query(typed), 10)
-            .await
-            .unwrap();
+        let hits = search(store, &org, &public_any, typed).await;
         assert_eq!(slugs(&hits), [published.slug.as_str()], "{typed}");
     }
-    let hits = store
-        .search_articles(org.id, &public_ar, &query("إِعَادَةُ"), 10)
-        .await
-        .unwrap();
+    let hits = search(store, &org, &public_ar, "إِعَادَةُ").await;
     assert_eq!(
         slugs(&hits),
         [published.slug.as_str()],
         "the draft with the same word stays hidden from the public"
     );
-    let hits = store
-        .search_articles(org.id, &ArticleAudience::Editors, &query("إعادة"), 10)
-        .await
-        .unwrap();
+    let hits = search(store, &org, &ArticleAudience::Editors, "إعادة").await;
     let mut found = slugs(&hits);
     found.sort_unstable();
     let mut expected = [published.slug.as_str(), draft.slug.as_str()];
@@ -1092,10 +908,7 @@ async fn search_shows_the_public_published_articles_and_editors_drafts(db: TestD
         .set_kb_article_status(org.id, draft.id, ArticleStatus::Published, at(START))
         .await
         .unwrap();
-    let hits = store
-        .search_articles(org.id, &public_ar, &query("جدولة الاختبار"), 10)
-        .await
-        .unwrap();
+    let hits = search(store, &org, &public_ar, "جدولة الاختبار").await;
     assert_eq!(slugs(&hits), [draft.slug.as_str()]);
     assert!(
         hits[0]
@@ -1120,20 +933,11 @@ async fn search_shows_the_public_published_articles_and_editors_drafts(db: TestD
         .await
         .unwrap();
     assert!(
-        store
-            .search_articles(org.id, &public_ar, &query("جدولة"), 10)
-            .await
-            .unwrap()
-            .is_empty(),
+        search(store, &org, &public_ar, "جدولة").await.is_empty(),
         "the old title is gone from the index"
     );
     assert_eq!(
-        slugs(
-            &store
-                .search_articles(org.id, &public_ar, &query("تأجيل الامتحان"), 10)
-                .await
-                .unwrap()
-        ),
+        slugs(&search(store, &org, &public_ar, "تأجيل الامتحان").await),
         [draft.slug.as_str()]
     );
     store
@@ -1141,31 +945,20 @@ async fn search_shows_the_public_published_articles_and_editors_drafts(db: TestD
         .await
         .unwrap();
     assert!(
-        store
-            .search_articles(org.id, &public_any, &query("rescheduling"), 10)
+        search(store, &org, &public_any, "rescheduling")
             .await
-            .unwrap()
             .is_empty()
     );
     assert_eq!(
-        store
-            .search_articles(
-                org.id,
-                &ArticleAudience::Editors,
-                &query("rescheduling"),
-                10
-            )
+        search(store, &org, &ArticleAudience::Editors, "rescheduling")
             .await
-            .unwrap()
             .len(),
         1
     );
     let other = organization(store, "south-academy", "SA").await;
     assert!(
-        store
-            .search_articles(other.id, &public_any, &query("كلمة المرور"), 10)
+        search(store, &other, &public_any, "كلمة المرور")
             .await
-            .unwrap()
             .is_empty(),
         "another organization's help centre finds nothing of this one"
     );
@@ -1174,24 +967,8 @@ async fn search_shows_the_public_published_articles_and_editors_drafts(db: TestD
 async fn suggestions_rank_articles_holding_more_of_the_words_first(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
-    let password = article(
-        store,
-        &org,
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
-    let english = article(
-        store,
-        &org,
-        ArticleLanguage::En,
-        PASSWORD_EN,
-        PASSWORD_EN_BODY,
-        ArticleStatus::Published,
-    )
-    .await;
+    let password = password_ar(store, &org, ArticleStatus::Published).await;
+    let english = password_en(store, &org, ArticleStatus::Published).await;
     let attendance = article(
         store,
         &org,
@@ -1250,35 +1027,16 @@ async fn listings_filter_and_carry_each_articles_figures(db: TestDb) {
     let store = &db.store;
     let org = organization(store, "north-academy", "NA").await;
     let accounts = KbCategoryCode::parse("accounts").unwrap();
-    store
-        .create_kb_category(
-            org.id,
-            &accounts,
-            &category_input("الحسابات", "Accounts", 1),
-            at(START),
-        )
+    create_category(store, &org, &accounts, "الحسابات", "Accounts", 1)
         .await
         .unwrap();
-    let mut filed = input(
-        ArticleLanguage::Ar,
-        PASSWORD_AR,
-        PASSWORD_AR_BODY,
-        ArticleStatus::Published,
-    );
+    let mut filed = password_ar_input(ArticleStatus::Published);
     filed.category = Some(accounts.clone());
-    let password = store
-        .create_kb_article(org.id, &filed, None, at(START))
-        .await
-        .unwrap();
+    let password = create(store, &org, &filed).await;
     let english = store
         .create_kb_article(
             org.id,
-            &input(
-                ArticleLanguage::En,
-                PASSWORD_EN,
-                PASSWORD_EN_BODY,
-                ArticleStatus::Draft,
-            ),
+            &password_en_input(ArticleStatus::Draft),
             None,
             at(START) + SignedDuration::from_mins(1),
         )

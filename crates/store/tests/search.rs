@@ -5,18 +5,17 @@
 //! phone numbers and e-mail addresses — and what each must find. Then who may find what, the
 //! snippets, keeping the index in step with edits, and rebuilding it.
 
-use jiff::Timestamp;
 use sanad_domain::permissions::Principal;
 use sanad_domain::search::SearchQuery;
 use sanad_domain::{
-    Channel, Code, EmailAddress, MessageBody, MessageKind, OrgSlug, PersonName, PhoneNumber,
-    RequesterType, StaffRole, Subject, TicketKind, TicketPrefix,
+    Channel, Code, EmailAddress, MessageBody, MessageKind, PersonName, PhoneNumber, RequesterType,
+    StaffRole, Subject, TicketKind,
 };
 use sanad_store::*;
 use std::collections::HashMap;
 
 mod support;
-use support::TestDb;
+use support::{TestDb, at};
 
 on_both_backends!(
     the_relevance_table_holds,
@@ -25,10 +24,6 @@ on_both_backends!(
     the_index_follows_new_messages_and_subject_changes,
     a_rebuild_reindexes_everything_the_same_way,
 );
-
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
 
 /// A ticket of the fixture: its key in the table, kind, category (routing it to a department),
 /// subject, first message, and requester (name, e-mail, phone).
@@ -403,35 +398,14 @@ struct World {
 
 async fn world(store: &Store) -> World {
     let now = at("2026-11-20T08:00:00Z");
-    let new = NewOrganization {
-        slug: OrgSlug::parse("diplomas").unwrap(),
-        name: "Online diplomas".into(),
-        ticket_prefix: TicketPrefix::parse("DI").unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
-    let org = store.create_organization(&new, now).await.unwrap();
-    let policy = std::fs::read_to_string(format!(
-        "{}/../../policies/seed-004-diplomas-platform.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    store
-        .apply_policy(
-            &org,
-            "seed-004.toml",
-            &policy,
-            RecomputeDeadlines::KeepRunning,
-            now,
-        )
-        .await
-        .unwrap();
-    let org = store
-        .organization_by_slug("diplomas")
-        .await
-        .unwrap()
-        .unwrap();
+    let org = support::organization_with_policy(
+        store,
+        &support::new_organization("diplomas", "Online diplomas", "DI"),
+        "seed-004.toml",
+        &support::policy_file("seed-004-diplomas-platform.toml"),
+        now,
+    )
+    .await;
     let mut numbers = HashMap::new();
     for (index, fixture) in FIXTURES.iter().enumerate() {
         let (name, email, phone) = fixture.requester;
@@ -604,14 +578,7 @@ async fn search_sees_only_what_the_searcher_may_see(db: TestDb) {
         vec!["T19"]
     );
     // Another organization's tickets are never found.
-    let other = NewOrganization {
-        slug: OrgSlug::parse("other").unwrap(),
-        name: "Other".into(),
-        ticket_prefix: TicketPrefix::parse("OT").unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
+    let other = support::new_organization("other", "Other", "OT");
     let other = db
         .store
         .create_organization(&other, at("2026-11-20T08:00:00Z"))
@@ -657,17 +624,21 @@ async fn search_sees_only_what_the_searcher_may_see(db: TestDb) {
     );
 }
 
-async fn snippets_highlight_the_words_as_written(db: TestDb) {
-    let world = world(&db.store).await;
-    let query = SearchQuery::parse("حضور").unwrap();
-    let hits = db
-        .store
+/// The director's first ten hits for `raw`, and among them T9's.
+async fn t9_hit(store: &Store, world: &World, raw: &str) -> Option<TicketSearchHit> {
+    let query = SearchQuery::parse(raw).unwrap();
+    let hits = store
         .search_tickets(world.org.id, &world.director, &query, 10)
         .await
         .unwrap();
-    let hit = hits
-        .iter()
+    hits.into_iter()
         .find(|hit| hit.number == world.numbers["T9"])
+}
+
+async fn snippets_highlight_the_words_as_written(db: TestDb) {
+    let world = world(&db.store).await;
+    let hit = t9_hit(&db.store, &world, "حضور")
+        .await
         .expect("T9 is found");
     let marked: Vec<&str> = hit
         .snippet
@@ -687,15 +658,8 @@ async fn snippets_highlight_the_words_as_written(db: TestDb) {
         hit.snippet.plain_text()
     );
     // A diacritized query highlights the word as the requester wrote it (here with its damma).
-    let query = SearchQuery::parse("يحتسب").unwrap();
-    let hits = db
-        .store
-        .search_tickets(world.org.id, &world.director, &query, 10)
+    let hit = t9_hit(&db.store, &world, "يحتسب")
         .await
-        .unwrap();
-    let hit = hits
-        .iter()
-        .find(|hit| hit.number == world.numbers["T9"])
         .expect("T9 is found by its subject");
     assert!(
         hit.snippet

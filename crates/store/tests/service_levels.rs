@@ -3,17 +3,15 @@
 //! response, each of the three ladder stages and the root cause that closing requires. Time is
 //! only ever an argument; nothing sleeps.
 
-use jiff::Timestamp;
 use sanad_domain::service_levels::{TargetKind, TargetState};
 use sanad_domain::{
-    Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, OrgSlug,
-    PersonName, RequesterType, StaffRole, Subject, TicketFacts, TicketKind, TicketPrefix,
-    TicketStatus,
+    Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, PersonName,
+    RequesterType, StaffRole, Subject, TicketFacts, TicketKind, TicketStatus,
 };
 use sanad_store::*;
 
 mod support;
-use support::TestDb;
+use support::{TestDb, at};
 
 on_both_backends!(
     a_ticket_climbs_the_whole_ladder_on_simulated_time,
@@ -22,18 +20,10 @@ on_both_backends!(
     a_new_policy_rewrites_running_deadlines_only_when_asked,
 );
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
 /// Seed 004's shipped policy, with pre-breach alerts at 75 % and 90 % added (the published
 /// document mentions none, and this test must see them).
 fn seed_004_with_alerts() -> String {
-    let source = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../policies/seed-004-diplomas-platform.toml"
-    ))
-    .unwrap();
+    let source = support::policy_file("seed-004-diplomas-platform.toml");
     assert!(source.contains("alert_at = []"));
     source.replace("alert_at = []", "alert_at = [0.75, 0.9]")
 }
@@ -47,33 +37,14 @@ struct Desk {
 }
 
 async fn desk(store: &Store) -> Desk {
-    let new = NewOrganization {
-        slug: OrgSlug::parse("diplomas").unwrap(),
-        name: "منصة الدبلومات".into(),
-        ticket_prefix: TicketPrefix::parse("DP").unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
-    let org = store
-        .create_organization(&new, at("2026-11-01T00:00:00Z"))
-        .await
-        .unwrap();
-    store
-        .apply_policy(
-            &org,
-            "seed-004.toml",
-            &seed_004_with_alerts(),
-            RecomputeDeadlines::KeepRunning,
-            at("2026-11-01T00:00:00Z"),
-        )
-        .await
-        .unwrap();
-    let org = store
-        .organization_by_slug("diplomas")
-        .await
-        .unwrap()
-        .unwrap();
+    let org = support::organization_with_policy(
+        store,
+        &support::new_organization("diplomas", "منصة الدبلومات", "DP"),
+        "seed-004.toml",
+        &seed_004_with_alerts(),
+        at("2026-11-01T00:00:00Z"),
+    )
+    .await;
     assert_eq!(org.policy_version, Some(1));
     let mut people = Vec::new();
     for (email, role) in [

@@ -11,7 +11,7 @@ use sanad_domain::{
 use sanad_store::*;
 
 mod support;
-use support::TestDb;
+use support::{TestDb, at};
 
 on_both_backends!(
     organizations_start_with_the_default_catalogue,
@@ -31,19 +31,8 @@ on_both_backends!(
     api_tokens_resolve_to_their_organization,
 );
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
 async fn organization(store: &Store, slug: &str, prefix: &str) -> Organization {
-    let new = NewOrganization {
-        slug: OrgSlug::parse(slug).unwrap(),
-        name: format!("Organization {slug}"),
-        ticket_prefix: TicketPrefix::parse(prefix).unwrap(),
-        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
-        time_zone_name: "Asia/Riyadh".into(),
-        reopen_window_hours: 168,
-    };
+    let new = support::new_organization(slug, &format!("Organization {slug}"), prefix);
     store
         .create_organization(&new, at("2026-01-01T00:00:00Z"))
         .await

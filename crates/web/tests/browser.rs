@@ -12,7 +12,7 @@
 mod browser_support;
 mod support;
 
-use browser_support::{Browser, ChromeDriver};
+use browser_support::{Browser, ChromeDriver, sign_in};
 use jiff::SignedDuration;
 use sanad_domain::{
     Channel, Code, Complexity, EmailAddress, Importance, MessageBody, MessageKind, PersonName,
@@ -27,7 +27,6 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
 use support::{Backend, PASSWORD, UiApp, create_training_agent, say, spawn_ui_app};
-use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 use thirtyfour::stringmatch::StringMatch;
 
@@ -37,74 +36,11 @@ const START: &str = "2026-11-22T08:00:00Z";
 
 /// What the page tests do in a browser, besides what `support/browser.rs` gives every test.
 impl Browser {
-    async fn element(&self, css: &str) -> WebElement {
-        let url = self.url().await;
-        self.driver
-            .query(By::Css(css))
-            .first()
-            .await
-            .unwrap_or_else(|error| panic!("no `{css}` on {url}: {error}"))
-    }
-
-    async fn exists(&self, css: &str) -> bool {
-        !self
-            .driver
-            .find_all(By::Css(css))
-            .await
-            .expect("the page can be searched")
-            .is_empty()
-    }
-
-    async fn fill(&self, css: &str, text: &str) {
-        let field = self.element(css).await;
-        field.clear().await.unwrap();
-        field
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|error| panic!("cannot type into `{css}`: {error}"));
-    }
-
-    async fn choose(&self, css: &str, value: &str) {
-        let select = SelectElement::new(&self.element(css).await).await.unwrap();
-        select
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|error| panic!("`{css}` has no option `{value}`: {error}"));
-    }
-
     /// Ticks a checkbox or radio button (leaves it ticked if it already is).
     async fn tick(&self, css: &str) {
         let input = self.element(css).await;
         if !input.is_selected().await.unwrap() {
             input.click().await.unwrap();
-        }
-    }
-
-    async fn click(&self, css: &str) {
-        self.element(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("cannot click `{css}`: {error}"));
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.element(css).await.text().await.unwrap()
-    }
-
-    async fn url(&self) -> String {
-        self.driver
-            .current_url()
-            .await
-            .map(|url| url.to_string())
-            .unwrap_or_default()
-    }
-
-    /// The page's text (empty while a page is being replaced).
-    async fn body_text(&self) -> String {
-        match self.driver.find(By::Tag("body")).await {
-            Ok(body) => body.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
         }
     }
 
@@ -130,23 +66,6 @@ impl Browser {
         }
     }
 
-    /// Waits (up to 20 s) until the address contains `fragment`.
-    async fn wait_for_url(&self, fragment: &str) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let url = self.url().await;
-            if url.contains(fragment) {
-                return url;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the browser never reached an address containing {fragment:?}; it is at {url}:\n{}",
-                self.body_text().await
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
     /// Waits (up to 20 s) until the page's text contains `text`.
     async fn wait_for_text(&self, text: &str) {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -161,31 +80,6 @@ impl Browser {
                 self.url().await
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Whether the page shows the error page (`404 — سند` …), and its status.
-    async fn error_status(&self) -> Option<u16> {
-        if !self.exists("body.error-page").await {
-            return None;
-        }
-        let title = self.driver.title().await.unwrap_or_default();
-        Some(
-            title
-                .split_whitespace()
-                .next()
-                .and_then(|code| code.parse().ok())
-                .unwrap_or(0),
-        )
-    }
-
-    async fn expect_no_error_page(&self) {
-        if let Some(status) = self.error_status().await {
-            panic!(
-                "{} shows the error page ({status}):\n{}",
-                self.url().await,
-                self.body_text().await
-            );
         }
     }
 
@@ -281,16 +175,6 @@ async fn submit_request(
         promise: browser.text(".receipt .lead").await,
         number,
     }
-}
-
-/// Signs a staff member in on the sign-in page of `org`.
-async fn sign_in(browser: &Browser, app: &UiApp, org: &str, email: &str) {
-    browser.go(&app.url(&format!("/o/{org}/login"))).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_url(&format!("/o/{org}/desk")).await;
-    browser.expect_no_error_page().await;
 }
 
 fn desk_ticket_url(app: &UiApp, org: &str, number: &str) -> String {
@@ -1385,32 +1269,9 @@ async fn pages_pass_axe_wcag_aa() {
     let mut checked = 0;
     for lang in ["ar", "en"] {
         tour(&app, &browser, &showcase, lang, async |name| {
-            let result = browser.axe().await;
-            assert!(
-                result["error"].is_null(),
-                "axe failed on {name} ({lang}): {}",
-                result["error"]
-            );
-            assert!(
-                result["passes"].as_u64().unwrap_or(0) > 0,
-                "axe checked nothing on {name} ({lang})"
-            );
+            let found = browser.axe_violations(&format!("{name} ({lang})")).await;
             checked += 1;
-            for violation in result["violations"].as_array().cloned().unwrap_or_default() {
-                let targets: Vec<String> = violation["targets"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|target| format!("      {}", target.as_str().unwrap_or_default()))
-                    .collect();
-                violations.push(format!(
-                    "{name} ({lang}): {} [{}] {}\n{}",
-                    violation["id"].as_str().unwrap_or_default(),
-                    violation["impact"].as_str().unwrap_or_default(),
-                    violation["help"].as_str().unwrap_or_default(),
-                    targets.join("\n")
-                ));
-            }
+            violations.extend(found);
         })
         .await;
     }
@@ -1619,18 +1480,6 @@ async fn screenshots() {
 
 // The flows that write through the store run on both backends; the layout, accessibility and
 // screenshot checks look only at rendering, so SQLite is enough for them.
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
-}
 
 on_both_backends!(
     requester_and_agent_complete_a_request,

@@ -10,23 +10,19 @@
 mod browser_support;
 mod support;
 
-use browser_support::{Browser, ChromeDriver};
-use sanad_domain::knowledge::{
-    ArticleBody, ArticleLanguage, ArticleSlug, ArticleStatus, ArticleTitle, KbCategoryCode,
-    KbCategoryName, SuggestionOutcome,
-};
+use browser_support::{Browser, ChromeDriver, sign_in};
+use sanad_domain::knowledge::{ArticleLanguage, ArticleStatus, SuggestionOutcome};
 use sanad_domain::{
     Channel, EmailAddress, MessageKind, PersonName, RequesterType, Subject, TicketKind,
 };
-use sanad_store::{
-    Actor, KbArticle, KbArticleInput, KbCategoryInput, NewRequester, NewTicket, RequesterContact,
-    secrets,
-};
+use sanad_store::{Actor, KbArticle, NewRequester, NewTicket, RequesterContact, secrets};
 use sanad_web::Clock;
 use serde_json::json;
 use std::time::Duration;
-use support::{Backend, PASSWORD, UiApp, spawn_ui_app};
-use thirtyfour::components::SelectElement;
+use support::{
+    Backend, UiApp, article_input, create_article, create_kb_category, figures_of,
+    newest_comment_of, outcome_counts, outcomes_of, spawn_ui_app,
+};
 use thirtyfour::prelude::*;
 
 const START: &str = "2026-11-22T08:00:00Z";
@@ -35,53 +31,6 @@ const START: &str = "2026-11-22T08:00:00Z";
 
 /// What the knowledge-base tests do in a browser, besides what `support/browser.rs` gives.
 impl Browser {
-    async fn element(&self, css: &str) -> WebElement {
-        let url = self.url().await;
-        self.driver
-            .query(By::Css(css))
-            .first()
-            .await
-            .unwrap_or_else(|error| panic!("no `{css}` on {url}: {error}"))
-    }
-
-    async fn exists(&self, css: &str) -> bool {
-        !self
-            .driver
-            .find_all(By::Css(css))
-            .await
-            .expect("the page can be searched")
-            .is_empty()
-    }
-
-    async fn fill(&self, css: &str, text: &str) {
-        let field = self.element(css).await;
-        field.clear().await.unwrap();
-        field
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|error| panic!("cannot type into `{css}`: {error}"));
-    }
-
-    async fn choose(&self, css: &str, value: &str) {
-        let select = SelectElement::new(&self.element(css).await).await.unwrap();
-        select
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|error| panic!("`{css}` has no option `{value}`: {error}"));
-    }
-
-    async fn click(&self, css: &str) {
-        self.element(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("cannot click `{css}`: {error}"));
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.element(css).await.text().await.unwrap()
-    }
-
     async fn value(&self, css: &str) -> String {
         self.element(css)
             .await
@@ -89,21 +38,6 @@ impl Browser {
             .await
             .unwrap()
             .unwrap_or_default()
-    }
-
-    async fn url(&self) -> String {
-        self.driver
-            .current_url()
-            .await
-            .map(|url| url.to_string())
-            .unwrap_or_default()
-    }
-
-    async fn body_text(&self) -> String {
-        match self.driver.find(By::Tag("body")).await {
-            Ok(body) => body.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
     }
 
     /// Waits (up to 20 s) until `css` matches something.
@@ -140,61 +74,6 @@ impl Browser {
         }
     }
 
-    /// Waits (up to 20 s) until the address contains `fragment`.
-    async fn wait_for_url(&self, fragment: &str) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let url = self.url().await;
-            if url.contains(fragment) {
-                return url;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the browser never reached an address containing {fragment:?}; it is at {url}:\n{}",
-                self.body_text().await
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn expect_no_error_page(&self) {
-        assert!(
-            !self.exists("body.error-page").await,
-            "{} shows the error page:\n{}",
-            self.url().await,
-            self.body_text().await
-        );
-    }
-
-    /// Runs axe and returns its violations as readable lines (failing if axe itself fails).
-    async fn axe_violations(&self, name: &str) -> Vec<String> {
-        let result = self.axe().await;
-        assert!(
-            result["error"].is_null(),
-            "axe failed on {name}: {}",
-            result["error"]
-        );
-        assert!(
-            result["passes"].as_u64().unwrap_or(0) > 0,
-            "axe checked nothing on {name}"
-        );
-        result["violations"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|violation| {
-                format!(
-                    "{name}: {} [{}] {} — {}",
-                    violation["id"].as_str().unwrap_or_default(),
-                    violation["impact"].as_str().unwrap_or_default(),
-                    violation["help"].as_str().unwrap_or_default(),
-                    violation["targets"]
-                )
-            })
-            .collect()
-    }
-
     /// How wide the page is, and whether it scrolls sideways at the window's width.
     async fn scrolls_sideways(&self) -> Option<String> {
         let layout = self
@@ -204,16 +83,6 @@ impl Browser {
         let inner = layout["inner"].as_u64().unwrap_or(0);
         (scroll > inner).then(|| format!("{} is {scroll} px wide in {inner} px", "the page"))
     }
-}
-
-/// Signs a staff member of the diplomas provider in.
-async fn sign_in(browser: &Browser, app: &UiApp, email: &str) {
-    browser.go(&app.url("/o/diplomas/login")).await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_url("/o/diplomas/desk").await;
-    browser.expect_no_error_page().await;
 }
 
 // ---- data set up through the store ------------------------------------------------------------------
@@ -227,91 +96,50 @@ struct Seeded {
     certificate_en: KbArticle,
 }
 
-fn input(
-    slug: Option<&str>,
-    language: ArticleLanguage,
-    title: &str,
-    body: &str,
-    status: ArticleStatus,
-) -> KbArticleInput {
-    KbArticleInput {
-        slug: slug.map(|slug| ArticleSlug::parse(slug).unwrap()),
-        language,
-        title: ArticleTitle::parse(title).unwrap(),
-        body: ArticleBody::parse(body).unwrap(),
-        category: Some(KbCategoryCode::parse("accounts").unwrap()),
-        status,
-    }
-}
-
 /// The diplomas help centre: a category, a published Arabic article with its English
 /// translation, and an English draft waiting for its Arabic version.
 async fn seed(app: &UiApp) -> Seeded {
-    let store = &app.store;
-    let org = &app.diplomas;
-    let now = app.clock.now();
-    store
-        .create_kb_category(
-            org.id,
-            &KbCategoryCode::parse("accounts").unwrap(),
-            &KbCategoryInput {
-                name_ar: KbCategoryName::parse("الحساب والشهادات").unwrap(),
-                name_en: KbCategoryName::parse("Account and certificates").unwrap(),
-                position: 1,
-            },
-            now,
-        )
+    create_kb_category(
+        app,
+        "accounts",
+        "الحساب والشهادات",
+        "Account and certificates",
+        1,
+    )
+    .await;
+    // Every article is filed under `accounts`.
+    let create = async |slug: Option<&str>, language, title: &str, body: &str, status| {
+        let input = article_input(slug, language, title, body, Some("accounts"), status);
+        create_article(app, &input).await
+    };
+    let reset_ar = create(
+        Some("reset-password"),
+        ArticleLanguage::Ar,
+        RESET_AR_TITLE,
+        RESET_AR_BODY,
+        ArticleStatus::Published,
+    )
+    .await;
+    let reset_en = create(
+        None,
+        ArticleLanguage::En,
+        RESET_EN_TITLE,
+        "Open the sign-in page, choose **Forgot password** and follow the link we e-mail you.",
+        ArticleStatus::Published,
+    )
+    .await;
+    app.store
+        .link_kb_translation(app.diplomas.id, reset_ar.id, reset_en.id, app.clock.now())
         .await
         .unwrap();
-    let reset_ar = store
-        .create_kb_article(
-            org.id,
-            &input(
-                Some("reset-password"),
-                ArticleLanguage::Ar,
-                RESET_AR_TITLE,
-                RESET_AR_BODY,
-                ArticleStatus::Published,
-            ),
-            None,
-            now,
-        )
-        .await
-        .unwrap();
-    let reset_en = store
-        .create_kb_article(
-            org.id,
-            &input(
-                None,
-                ArticleLanguage::En,
-                RESET_EN_TITLE,
-                "Open the sign-in page, choose **Forgot password** and follow the link we e-mail you.",
-                ArticleStatus::Published,
-            ),
-            None,
-            now,
-        )
-        .await
-        .unwrap();
-    store
-        .link_kb_translation(org.id, reset_ar.id, reset_en.id, now)
-        .await
-        .unwrap();
-    let certificate_en = store
-        .create_kb_article(
-            org.id,
-            &input(
-                None,
-                ArticleLanguage::En,
-                "How to get your certificate",
-                "Certificates are issued within two working days of passing the final exam.",
-                ArticleStatus::Draft,
-            ),
-            None,
-            now,
-        )
-        .await
-        .unwrap();
+    let certificate_en = create(
+        None,
+        ArticleLanguage::En,
+        "How to get your certificate",
+        "Certificates are issued within two working days of passing the final exam.",
+        ArticleStatus::Draft,
+    )
+    .await;
     Seeded {
         reset_ar,
         certificate_en,
@@ -386,20 +214,12 @@ async fn a_reader_finds_an_arabic_article_with_diacritics_and_finds_it_helpful(b
     reader.click("#kb-helpful").await;
     reader.wait_for("#kb-feedback-thanks").await;
     reader.wait_for_text("#kb-your-verdict", "أفادتك").await;
-    let figures = app
-        .store
-        .kb_article_figures(app.diplomas.id, seeded.reset_ar.id)
-        .await
-        .unwrap();
+    let figures = figures_of(&app, seeded.reset_ar.id).await;
     assert_eq!((figures.helpful, figures.not_helpful), (1, 0));
     // Changing one's mind replaces the verdict.
     reader.click("#kb-not-helpful").await;
     reader.wait_for_text("#kb-your-verdict", "لم تفدك").await;
-    let figures = app
-        .store
-        .kb_article_figures(app.diplomas.id, seeded.reset_ar.id)
-        .await
-        .unwrap();
+    let figures = figures_of(&app, seeded.reset_ar.id).await;
     assert_eq!((figures.helpful, figures.not_helpful), (0, 1));
 
     // The translation is one click away, in English.
@@ -453,11 +273,7 @@ async fn suggestions_while_typing_lead_to_a_recorded_deflection(backend: Backend
         "{href}"
     );
     let digest = secrets::token_digest(&visit);
-    let shown = app
-        .store
-        .kb_visit_outcomes(app.diplomas.id, &digest)
-        .await
-        .unwrap();
+    let shown = outcomes_of(&app, &app.diplomas, &digest).await;
     assert_eq!(shown[0], (SuggestionOutcome::Shown, 1));
 
     // The suggestion opens in a new tab, so the form keeps what was typed.
@@ -487,20 +303,8 @@ async fn suggestions_while_typing_lead_to_a_recorded_deflection(backend: Backend
             .contains("يسعدنا أن المقالة أفادتك")
     );
 
-    let outcomes = app
-        .store
-        .kb_visit_outcomes(app.diplomas.id, &digest)
-        .await
-        .unwrap();
-    assert_eq!(
-        outcomes,
-        vec![
-            (SuggestionOutcome::Shown, 1),
-            (SuggestionOutcome::Opened, 1),
-            (SuggestionOutcome::Deflected, 1),
-            (SuggestionOutcome::Submitted, 0)
-        ]
-    );
+    let outcomes = outcomes_of(&app, &app.diplomas, &digest).await;
+    assert_eq!(outcomes, outcome_counts([1, 1, 1, 0]));
     let deflection = app
         .store
         .kb_deflection(
@@ -516,11 +320,7 @@ async fn suggestions_while_typing_lead_to_a_recorded_deflection(backend: Backend
         ),
         (1, 1)
     );
-    let figures = app
-        .store
-        .kb_article_figures(app.diplomas.id, seeded.reset_ar.id)
-        .await
-        .unwrap();
+    let figures = figures_of(&app, seeded.reset_ar.id).await;
     assert_eq!(
         (figures.suggested, figures.opened, figures.deflected),
         (1, 1, 1)
@@ -543,7 +343,7 @@ async fn an_agent_inserts_an_article_link_into_a_reply(backend: Backend) {
     let number = request(&app).await;
     let chrome = ChromeDriver::start().await;
     let agent = chrome.browser(1280).await;
-    sign_in(&agent, &app, "agent.students@example.sa").await;
+    sign_in(&agent, &app, "diplomas", "agent.students@example.sa").await;
     agent
         .go(&app.url(&format!("/o/diplomas/desk/tickets/{number}")))
         .await;
@@ -596,7 +396,7 @@ async fn an_editor_writes_an_arabic_article_links_its_translation_and_publishes_
     let seeded = seed(&app).await;
     let chrome = ChromeDriver::start().await;
     let editor = chrome.browser(1280).await;
-    sign_in(&editor, &app, "lead.students@example.sa").await;
+    sign_in(&editor, &app, "diplomas", "lead.students@example.sa").await;
     editor.click("nav a[href='/o/diplomas/desk/kb']").await;
     editor.wait_for_url("/o/diplomas/desk/kb").await;
     editor.click("#kb-new-article").await;
@@ -743,7 +543,7 @@ async fn knowledge_pages_pass_axe_and_fit_a_phone() {
             .await;
         check(&format!("article opened from a suggestion ({lang})")).await;
     }
-    sign_in(&browser, &app, "admin@example.sa").await;
+    sign_in(&browser, &app, "diplomas", "admin@example.sa").await;
     for lang in ["ar", "en"] {
         browser
             .go(&app.url(&format!("/o/diplomas/desk/kb?lang={lang}")))
@@ -814,13 +614,8 @@ async fn the_help_centre_works_without_javascript() {
         .await;
     reader.click("#kb-send-comment").await;
     reader.wait_for("#kb-feedback-thanks").await;
-    let comments = app
-        .store
-        .kb_feedback_comments(app.diplomas.id, seeded.reset_ar.id, 5)
-        .await
-        .unwrap();
     assert_eq!(
-        comments[0].comment.as_deref(),
+        newest_comment_of(&app, seeded.reset_ar.id).await.as_deref(),
         Some("أريد الخطوات على تطبيق الجوال.")
     );
     reader.go(&app.url("/o/diplomas/new")).await;
@@ -831,19 +626,6 @@ async fn the_help_centre_works_without_javascript() {
         "no suggestions without script"
     );
     reader.quit().await;
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
 }
 
 on_both_backends!(

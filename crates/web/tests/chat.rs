@@ -10,7 +10,9 @@ use sanad_domain::{Channel, Code, Complexity, Importance, MessageKind, TicketSta
 use sanad_store::{TicketChanges, TransitionRequest};
 use sanad_web::Clock;
 use serde_json::{Value, json};
-use support::{Backend, UiApp, say, spawn_ui_app, training_agent};
+use support::{
+    Backend, UiApp, content_type_of, read_events_until, say, spawn_ui_app, training_agent,
+};
 
 /// 11:00 in Riyadh on a Sunday: e-training's support calendar (10:00–16:00 every day) is open.
 /// Tests that need the team gone advance the clock six hours, to 17:00.
@@ -38,11 +40,7 @@ async fn post_json(app: &UiApp, path: &str, body: Value) -> (StatusCode, Value) 
         .await
         .unwrap();
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|value| value.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let content_type = content_type_of(&response);
     let body: Value = response.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
         assert_eq!(content_type, "application/problem+json", "{status} {body}");
@@ -92,24 +90,6 @@ fn fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Reads the event stream until every `wanted` text has arrived (at most 30 s: the server
-/// polls every 2 s), and returns everything read.
-async fn read_events_until(response: &mut reqwest::Response, seen: &mut String, wanted: &[&str]) {
-    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        while !wanted.iter().all(|text| seen.contains(text)) {
-            match response.chunk().await.unwrap() {
-                Some(chunk) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-                None => break,
-            }
-        }
-    })
-    .await;
-    assert!(
-        found.is_ok() && wanted.iter().all(|text| seen.contains(text)),
-        "expected {wanted:?} in the event stream, got: {seen}"
-    );
 }
 
 /// The JSON of every `data:` line read so far.
@@ -653,19 +633,6 @@ async fn a_conversation_outlives_a_ticket_resolved_long_ago(backend: Backend) {
     )
     .await;
     assert_eq!(sent["ticket"], json!(new_number));
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
 }
 
 on_both_backends!(

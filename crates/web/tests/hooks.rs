@@ -312,19 +312,6 @@ async fn messenger_and_x_direct_messages_become_tickets(backend: Backend) {
     assert_eq!(detail.messages.len(), messages_before);
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
-}
-
 on_both_backends!(
     whatsapp_messages_become_tickets_once_and_only_when_signed,
     messenger_and_x_direct_messages_become_tickets,

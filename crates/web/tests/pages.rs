@@ -6,96 +6,25 @@ mod support;
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION};
-use sanad_store::{Actor, NewRequester, NewTicket, RequesterContact, TicketChanges};
+use sanad_store::{NewRequester, NewTicket, RequesterContact};
 use sanad_web::Clock;
-use support::{Backend, PASSWORD, UiApp, spawn_ui_app};
+use support::{
+    Backend, PASSWORD, UiApp, between, browser, csrf_of, get_text, read_events_until,
+    register_ticket, routed_ticket, sign_in, spawn_ui_app,
+};
 
 const START: &str = "2026-11-22T08:00:00Z";
 
-/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of the first `_csrf` field in a page.
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_owned()
-}
-
-async fn get_text(client: &reqwest::Client, url: &str) -> (StatusCode, String) {
-    let response = client.get(url).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
-
-/// Signs `email` in to the diplomas desk and returns the response to the password step.
-async fn sign_in(
-    app: &UiApp,
-    client: &reqwest::Client,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    let (_, page) = get_text(client, &app.url("/o/diplomas/login")).await;
-    client
-        .post(app.url("/o/diplomas/login"))
-        .form(&[
-            ("_csrf", csrf_of(&page).as_str()),
-            ("email", email),
-            ("password", password),
-            ("next", "/o/diplomas/desk"),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn complaint_routed_to(app: &UiApp, department: &str) -> String {
-    let now = app.clock.now();
-    let created = app
-        .store
-        .create_ticket(
-            &app.diplomas,
-            &NewTicket {
-                kind: sanad_domain::TicketKind::Complaint,
-                channel: sanad_domain::Channel::Email,
-                subject: sanad_domain::Subject::parse("رسوم مكررة على البطاقة").unwrap(),
-                body: sanad_domain::MessageBody::parse("خُصم مبلغ الفصل مرتين.").unwrap(),
-                category: None,
-                requester: NewRequester {
-                    name: sanad_domain::PersonName::parse("ليلى الحمدان").unwrap(),
-                    contact: RequesterContact::Email(
-                        sanad_domain::EmailAddress::parse("layla@example.sa").unwrap(),
-                    ),
-                    requester_type: sanad_domain::RequesterType::Trainee,
-                },
-                attachments: Vec::new(),
-            },
-            None,
-            &Actor::System,
-            now,
-        )
-        .await
-        .unwrap();
-    app.store
-        .change_ticket(
-            &app.diplomas,
-            &created.ticket.number,
-            &TicketChanges {
-                departments: Some(vec![sanad_domain::Code::parse(department).unwrap()]),
-                ..TicketChanges::default()
-            },
-            &Actor::System,
-            now,
-        )
-        .await
-        .unwrap();
-    created.ticket.number
+    routed_ticket(
+        app,
+        sanad_domain::TicketKind::Complaint,
+        "رسوم مكررة على البطاقة",
+        "خُصم مبلغ الفصل مرتين.",
+        RequesterContact::Email(sanad_domain::EmailAddress::parse("layla@example.sa").unwrap()),
+        department,
+    )
+    .await
 }
 
 async fn pages_carry_security_headers_and_a_csrf_cookie(backend: Backend) {
@@ -443,12 +372,6 @@ async fn a_submission_gives_a_receipt_and_the_code_opens_the_ticket(backend: Bac
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
-fn between(text: &str, start: &str, end: &str) -> String {
-    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
-    let to = text[from..].find(end).unwrap() + from;
-    text[from..to].to_owned()
-}
-
 async fn complaints_stay_within_their_departments_and_every_view_is_audited(backend: Backend) {
     let app = spawn_ui_app(backend, START).await;
     let number = complaint_routed_to(&app, "financial-support").await;
@@ -536,24 +459,6 @@ async fn the_first_page_weighs_under_200_kilobytes(backend: Backend) {
     assert!(total < 200 * 1024, "the first page weighs {total} bytes");
 }
 
-/// Reads a server-sent-events stream until `wanted` appears in it; gives up after 30 s, which is
-/// ten times the server's beat (a safety net against a hung test, not a measurement).
-async fn read_events_until(response: &mut reqwest::Response, seen: &mut String, wanted: &[&str]) {
-    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        while !wanted.iter().all(|text| seen.contains(text)) {
-            match response.chunk().await.unwrap() {
-                Some(chunk) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-                None => break,
-            }
-        }
-    })
-    .await;
-    assert!(
-        found.is_ok() && wanted.iter().all(|text| seen.contains(text)),
-        "expected {wanted:?} in the event stream, got: {seen}"
-    );
-}
-
 async fn a_ticket_page_hears_who_else_is_on_it_and_what_changed(backend: Backend) {
     let app = spawn_ui_app(backend, START).await;
     let number = complaint_routed_to(&app, "financial-support").await;
@@ -598,19 +503,6 @@ async fn a_ticket_page_hears_who_else_is_on_it_and_what_changed(backend: Backend
     let (status, timeline) = get_text(&director, &app.url(&format!("{path}/timeline"))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(timeline.contains("سنعيد المبلغ خلال يومي عمل"), "{timeline}");
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
 }
 
 on_both_backends!(
@@ -993,34 +885,25 @@ async fn administrators_set_channel_credentials_without_a_secret_ever_shown(back
 
 async fn the_log_contact_form_recognises_a_known_caller(backend: Backend) {
     let app = spawn_ui_app(backend, START).await;
-    let now = app.clock.now();
-    let inquiry = app
-        .store
-        .create_ticket(
-            &app.diplomas,
-            &NewTicket {
-                kind: sanad_domain::TicketKind::Inquiry,
-                channel: sanad_domain::Channel::Phone,
-                subject: sanad_domain::Subject::parse("موعد بدء الدبلوم").unwrap(),
-                body: sanad_domain::MessageBody::parse("متى يبدأ الفصل القادم؟").unwrap(),
-                category: None,
-                requester: NewRequester {
-                    name: sanad_domain::PersonName::parse("Khalid Al-Zahrani").unwrap(),
-                    contact: RequesterContact::Phone(
-                        sanad_domain::PhoneNumber::parse("+966500000013").unwrap(),
-                    ),
-                    requester_type: sanad_domain::RequesterType::Trainee,
-                },
-                attachments: Vec::new(),
+    let inquiry = register_ticket(
+        &app,
+        &NewTicket {
+            kind: sanad_domain::TicketKind::Inquiry,
+            channel: sanad_domain::Channel::Phone,
+            subject: sanad_domain::Subject::parse("موعد بدء الدبلوم").unwrap(),
+            body: sanad_domain::MessageBody::parse("متى يبدأ الفصل القادم؟").unwrap(),
+            category: None,
+            requester: NewRequester {
+                name: sanad_domain::PersonName::parse("Khalid Al-Zahrani").unwrap(),
+                contact: RequesterContact::Phone(
+                    sanad_domain::PhoneNumber::parse("+966500000013").unwrap(),
+                ),
+                requester_type: sanad_domain::RequesterType::Trainee,
             },
-            None,
-            &Actor::System,
-            now,
-        )
-        .await
-        .unwrap()
-        .ticket
-        .number;
+            attachments: Vec::new(),
+        },
+    )
+    .await;
     let agent = browser();
     sign_in(&app, &agent, "agent.students@example.sa", PASSWORD).await;
     let (_, form) = get_text(&agent, &app.url("/o/diplomas/desk/log-contact")).await;

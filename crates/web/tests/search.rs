@@ -5,25 +5,14 @@
 mod support;
 
 use reqwest::StatusCode;
-use sanad_store::{Actor, NewRequester, NewTicket, RequesterContact, TicketChanges};
+use sanad_store::RequesterContact;
 use sanad_web::Clock;
 use serde_json::Value;
-use support::{Backend, PASSWORD, UiApp, spawn_ui_app};
+use support::{
+    Backend, UiApp, content_type_of, get_text, routed_ticket, signed_in, spawn_ui_app, text_of,
+};
 
 const START: &str = "2026-11-22T08:00:00Z";
-
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
-}
 
 on_both_backends!(
     the_search_api_answers_best_first_in_the_stable_shape,
@@ -40,61 +29,39 @@ async fn ticket(
     body: &str,
     department: &str,
 ) -> String {
-    let now = app.clock.now();
-    let created = app
-        .store
-        .create_ticket(
-            &app.diplomas,
-            &NewTicket {
-                kind,
-                channel: sanad_domain::Channel::Email,
-                subject: sanad_domain::Subject::parse(subject).unwrap(),
-                body: sanad_domain::MessageBody::parse(body).unwrap(),
-                category: None,
-                requester: NewRequester {
-                    name: sanad_domain::PersonName::parse("ليلى الحمدان").unwrap(),
-                    contact: RequesterContact::Both(
-                        sanad_domain::EmailAddress::parse("layla@example.sa").unwrap(),
-                        sanad_domain::PhoneNumber::parse("+966555010203").unwrap(),
-                    ),
-                    requester_type: sanad_domain::RequesterType::Trainee,
-                },
-                attachments: Vec::new(),
-            },
-            None,
-            &Actor::System,
-            now,
-        )
-        .await
-        .unwrap();
-    app.store
-        .change_ticket(
-            &app.diplomas,
-            &created.ticket.number,
-            &TicketChanges {
-                departments: Some(vec![sanad_domain::Code::parse(department).unwrap()]),
-                ..TicketChanges::default()
-            },
-            &Actor::System,
-            now,
-        )
-        .await
-        .unwrap();
-    created.ticket.number
+    let contact = RequesterContact::Both(
+        sanad_domain::EmailAddress::parse("layla@example.sa").unwrap(),
+        sanad_domain::PhoneNumber::parse("+966555010203").unwrap(),
+    );
+    routed_ticket(app, kind, subject, body, contact, department).await
 }
 
-async fn organization_token(app: &UiApp) -> String {
+/// A new API token of the organization `org_id`.
+async fn api_token(app: &UiApp, org_id: i64, name: &str) -> String {
     let secret = sanad_store::secrets::generate_token();
     app.store
         .create_api_token(
-            app.diplomas.id,
-            "search tests",
+            org_id,
+            name,
             &sanad_store::secrets::token_digest(&secret),
             app.clock.now(),
         )
         .await
         .unwrap();
     secret
+}
+
+async fn organization_token(app: &UiApp) -> String {
+    api_token(app, app.diplomas.id, "search tests").await
+}
+
+/// The status of a `GET` of `path`, with `token` as the bearer if there is one.
+async fn status_of(app: &UiApp, path: &str, token: Option<&str>) -> StatusCode {
+    let mut request = reqwest::Client::new().get(app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().status()
 }
 
 async fn personal_token(app: &UiApp, email: &str) -> String {
@@ -126,11 +93,7 @@ async fn search(app: &UiApp, token: &str, query: &str) -> (StatusCode, Value, St
         .await
         .unwrap();
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .map(|value| value.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let content_type = content_type_of(&response);
     (status, response.json().await.unwrap(), content_type)
 }
 
@@ -251,24 +214,12 @@ async fn personal_tokens_see_only_what_their_holder_sees(backend: Backend) {
     assert_eq!(found, expected);
 
     // Personal tokens are refused where results do not follow their holder's visibility.
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/tickets"))
-        .bearer_auth(&student_agent)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        status_of(&app, "/api/v1/tickets", Some(&student_agent)).await,
+        StatusCode::FORBIDDEN
+    );
     // Another organization's token finds nothing of this one.
-    let secret = sanad_store::secrets::generate_token();
-    app.store
-        .create_api_token(
-            app.training.id,
-            "other",
-            &sanad_store::secrets::token_digest(&secret),
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    let secret = api_token(&app, app.training.id, "other").await;
     let (_, body, _) = search(&app, &secret, "خصم").await;
     assert!(numbers(&body).is_empty());
 }
@@ -290,26 +241,18 @@ async fn bad_searches_are_problems_not_errors(backend: Backend) {
             "{query:?}: {body}"
         );
     }
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/search?q=test&limit=500"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/search?q=test"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/search?q=test"))
-        .bearer_auth("not-a-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        status_of(&app, "/api/v1/search?q=test&limit=500", Some(&token)).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        status_of(&app, "/api/v1/search?q=test", None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status_of(&app, "/api/v1/search?q=test", Some("not-a-token")).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn the_desk_search_page_highlights_what_matched(backend: Backend) {
@@ -322,33 +265,7 @@ async fn the_desk_search_page_highlights_what_matched(backend: Backend) {
         "student-support",
     )
     .await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = client
-        .get(app.url("/o/diplomas/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"_csrf\" value=\"";
-    let start = login.find(marker).unwrap() + marker.len();
-    let csrf = &login[start..start + login[start..].find('"').unwrap()];
-    let response = client
-        .post(app.url("/o/diplomas/login"))
-        .form(&[
-            ("_csrf", csrf),
-            ("email", "agent.students@example.sa"),
-            ("password", PASSWORD),
-            ("next", "/o/diplomas/desk"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
+    let client = signed_in(&app, "agent.students@example.sa").await;
 
     let page = client
         .get(app.url("/o/diplomas/desk/search?q=محاضره"))
@@ -361,28 +278,18 @@ async fn the_desk_search_page_highlights_what_matched(backend: Backend) {
     assert!(html.contains("<mark>المحاضرة</mark>"), "{html}");
     assert!(!html.contains("<script>alert(1)"), "user text is escaped");
     // The htmx request gets only the results.
-    let fragment = client
-        .get(app.url("/o/diplomas/desk/search?q=الجوا"))
-        .header("hx-request", "true")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let fragment = text_of(
+        client
+            .get(app.url("/o/diplomas/desk/search?q=الجوا"))
+            .header("hx-request", "true"),
+    )
+    .await;
     assert!(
         fragment.starts_with("<section id=\"search-results\""),
         "{fragment}"
     );
     assert!(fragment.contains("<mark>الجوال</mark>"), "{fragment}");
     // Words that cannot be searched are explained on the page.
-    let html = client
-        .get(app.url("/o/diplomas/desk/search?q=؟؟"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, html) = get_text(&client, &app.url("/o/diplomas/desk/search?q=؟؟")).await;
     assert!(html.contains("role=\"alert\""), "{html}");
 }

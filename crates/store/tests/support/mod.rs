@@ -1,8 +1,12 @@
-//! What every storage test file shares: a fresh database on each backend, and the macro that
-//! runs one test function on both.
+//! What every storage test file shares: a fresh database on each backend, the macro that runs
+//! one test function on both, and an organization as most tests make it.
 #![allow(dead_code)]
 
-use sanad_store::{AttachmentStore, DatabaseUrl, Store, schemas, secrets};
+use sanad_domain::{OrgSlug, TicketPrefix};
+use sanad_store::{
+    AttachmentStore, DatabaseUrl, NewOrganization, Organization, RecomputeDeadlines, Store,
+    schemas, secrets,
+};
 
 pub struct TestDb {
     pub store: Store,
@@ -20,6 +24,53 @@ impl TestDb {
         .await
         .unwrap()
     }
+}
+
+/// The instant written in RFC 3339.
+pub fn at(text: &str) -> jiff::Timestamp {
+    text.parse().unwrap()
+}
+
+/// A new organization in Riyadh's time zone, whose requesters may reopen a ticket for a week.
+pub fn new_organization(slug: &str, name: &str, prefix: &str) -> NewOrganization {
+    NewOrganization {
+        slug: OrgSlug::parse(slug).unwrap(),
+        name: name.to_owned(),
+        ticket_prefix: TicketPrefix::parse(prefix).unwrap(),
+        time_zone: jiff::tz::TimeZone::get("Asia/Riyadh").unwrap(),
+        time_zone_name: "Asia/Riyadh".into(),
+        reopen_window_hours: 168,
+    }
+}
+
+/// A policy of the repository's `policies/` folder, by its file name.
+pub fn policy_file(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../../policies/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// Creates the organization `new` at `now` and publishes `source` as its policy `name`;
+/// returns the organization as it is then, with its policy version.
+pub async fn organization_with_policy(
+    store: &Store,
+    new: &NewOrganization,
+    name: &str,
+    source: &str,
+    now: jiff::Timestamp,
+) -> Organization {
+    let org = store.create_organization(new, now).await.unwrap();
+    store
+        .apply_policy(&org, name, source, RecomputeDeadlines::KeepRunning, now)
+        .await
+        .unwrap();
+    store
+        .organization_by_slug(new.slug.as_str())
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// A fresh SQLite file in a temporary directory.

@@ -10,14 +10,17 @@ use super::auth::{MIN_PASSWORD_CHARS, hash_password};
 use super::chrome::{self, Chrome};
 use super::desk::Choice;
 use super::format::{ShownTime, shown_time};
-use super::forms::{FieldErrors, MultipartForm, parse_form};
+use super::forms::{
+    FieldErrors, MultipartForm, check_csrf_only, done, parse_form, translated_choices,
+    unprocessable,
+};
 use super::i18n::Tr;
 use super::page_error::{PageError, form_urlencoded_component};
 use super::session::{StaffContext, check_csrf};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use sanad_domain::policy::{Policy, PolicyErrors};
 use sanad_domain::{Channel, Code, EmailAddress, MessageBody, PersonName, StaffRole};
@@ -206,14 +209,6 @@ impl AdminQuery {
             .map(str::trim)
             .filter(|v| !v.is_empty())
     }
-}
-
-fn done(href: String, what: &str) -> Response {
-    Redirect::to(&format!("{href}?done={what}")).into_response()
-}
-
-fn unprocessable(body: String) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response()
 }
 
 /// A display name or title: trimmed, 1 to `max` characters, no control characters.
@@ -948,12 +943,6 @@ fn created_or_taken<T>(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-}
-
 pub async fn departments(
     State(state): State<AppState>,
     staff: StaffContext,
@@ -985,8 +974,7 @@ pub async fn department_archive(
     Path((_, code)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form: CsrfOnly = parse_form(&body)?;
-    check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
+    check_csrf_only(&staff.page.csrf, &body)?;
     require_admin(&staff)?;
     state
         .store
@@ -1026,8 +1014,7 @@ pub async fn category_archive(
     Path((_, code)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form: CsrfOnly = parse_form(&body)?;
-    check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
+    check_csrf_only(&staff.page.csrf, &body)?;
     require_admin(&staff)?;
     state
         .store
@@ -1109,14 +1096,12 @@ enum StaffSubmitted {
 }
 
 fn role_choices(tr: &Tr, selected: &str) -> Vec<Choice> {
-    StaffRole::ALL
-        .iter()
-        .map(|role| Choice {
-            value: role.as_str().to_owned(),
-            label: tr.value("role", role.as_str()),
-            selected: role.as_str() == selected,
-        })
-        .collect()
+    translated_choices(
+        tr,
+        "role",
+        StaffRole::ALL.iter().map(|role| role.as_str()),
+        selected,
+    )
 }
 
 async fn staff_page(
@@ -1784,8 +1769,7 @@ pub async fn canned_archive(
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-    let form: CsrfOnly = parse_form(&body)?;
-    check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
+    check_csrf_only(&staff.page.csrf, &body)?;
     require_admin(&staff)?;
     state
         .store

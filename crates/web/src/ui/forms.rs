@@ -1,9 +1,56 @@
 //! Reading submitted forms: URL-encoded ones (repeated keys become lists, as a multiple
-//! select sends them) and multipart ones with files.
+//! select sends them) and multipart ones with files; and what the desk's forms answer: the
+//! choices of a select, the page again with status 422, or a redirect with `?done=…`.
 
+use super::desk::Choice;
+use super::i18n::Tr;
 use super::page_error::PageError;
+use super::session::{CsrfToken, check_csrf};
 use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+
+/// A form that carries nothing but its CSRF token (archive, remove).
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+/// Checks the token of a form that carries nothing else.
+pub fn check_csrf_only(expected: &CsrfToken, body: &[u8]) -> Result<(), PageError> {
+    let form: CsrfOnly = parse_form(body)?;
+    check_csrf(expected, form.csrf.as_deref())
+}
+
+/// The options of a select of fixed `values`, each labelled by its translation under `key`.
+pub fn translated_choices<'a>(
+    tr: &Tr,
+    key: &str,
+    values: impl IntoIterator<Item = &'a str>,
+    selected: &str,
+) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|value| Choice {
+            value: value.to_owned(),
+            label: tr.value(key, value),
+            selected: value == selected,
+        })
+        .collect()
+}
+
+/// After a form that worked: back to `href`, which shows a notice of `what` was done.
+pub fn done(href: String, what: &str) -> Response {
+    Redirect::to(&format!("{href}?done={what}")).into_response()
+}
+
+/// A form with mistakes: the page again, with its messages, as 422.
+pub fn unprocessable(body: String) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response()
+}
 
 /// Problems with a submitted form, by field name, shown beside each field.
 #[derive(Debug, Clone, Default)]

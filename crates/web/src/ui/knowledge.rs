@@ -9,8 +9,12 @@
 //! form (a visit) is stored only as its digest.
 
 use super::chrome::{self, Chrome};
+use super::desk::Choice;
 use super::format::{ShownTime, short_date, shown_time};
-use super::forms::{FieldErrors, MultipartForm, parse_form};
+use super::forms::{
+    FieldErrors, MultipartForm, check_csrf_only, done, parse_form, translated_choices,
+    unprocessable,
+};
 use super::i18n::{Lang, Tr};
 use super::page_error::{PageError, form_urlencoded_component};
 use super::portal::check_uploads;
@@ -22,7 +26,7 @@ use askama::Template;
 use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use jiff::tz::TimeZone;
 use sanad_domain::knowledge::{
     ArticleBody, ArticleLanguage, ArticleSlug, ArticleStatus, ArticleTitle, FeedbackComment,
@@ -129,6 +133,10 @@ fn file_href(org: &Organization, id: i64, filename: &str) -> String {
 
 fn editor_href(org: &Organization, id: i64) -> String {
     format!("/o/{}/desk/kb/articles/{id}", org.slug)
+}
+
+fn categories_href(org: &Organization) -> String {
+    format!("/o/{}/desk/kb/categories", org.slug)
 }
 
 /// A trimmed value of a query string or form, or `None` when empty.
@@ -755,11 +763,10 @@ pub async fn feedback(
             state.clock.now(),
         )
         .await?;
-    let mut response = Redirect::to(&format!(
-        "{}?done=feedback#feedback",
-        article_href(&centre.org, &article.slug)
-    ))
-    .into_response();
+    let mut response = done(
+        article_href(&centre.org, &article.slug),
+        "feedback#feedback",
+    );
     if existing.is_none() {
         append_cookie(
             response.headers_mut(),
@@ -803,11 +810,10 @@ pub async fn solved(
             state.clock.now(),
         )
         .await?;
-    Ok(Redirect::to(&format!(
-        "{}?done=solved#solved",
-        article_href(&centre.org, &article.slug)
+    Ok(done(
+        article_href(&centre.org, &article.slug),
+        "solved#solved",
     ))
-    .into_response())
 }
 
 /// A file of an article. Files of drafts and archived articles are served only to the
@@ -947,22 +953,11 @@ pub async fn suggest(
 
 // ---- the editors' list -------------------------------------------------------------------------
 
-/// A select's option.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
 fn language_choices(tr: &Tr, selected: &str) -> Vec<Choice> {
-    ArticleLanguage::ALL
+    let languages = ArticleLanguage::ALL
         .iter()
-        .map(|language| Choice {
-            value: language.as_str().to_owned(),
-            label: tr.value("kb-language", language.as_str()),
-            selected: language.as_str() == selected,
-        })
-        .collect()
+        .map(|language| language.as_str());
+    translated_choices(tr, "kb-language", languages, selected)
 }
 
 fn category_choices(tr: &Tr, categories: &[KbCategory], selected: &str) -> Vec<Choice> {
@@ -1132,14 +1127,12 @@ pub async fn desk_list(
         action: format!("/o/{}/desk/kb", org.slug),
         text,
         problem,
-        statuses: ArticleStatus::ALL
-            .iter()
-            .map(|status| Choice {
-                value: status.as_str().to_owned(),
-                label: tr.value("kb-status", status.as_str()),
-                selected: status.as_str() == selected(&query.status),
-            })
-            .collect(),
+        statuses: translated_choices(
+            &tr,
+            "kb-status",
+            ArticleStatus::ALL.iter().map(|status| status.as_str()),
+            &selected(&query.status),
+        ),
         languages: language_choices(&tr, &selected(&query.language)),
         categories: category_choices(&tr, &categories, &selected(&query.category)),
         lines,
@@ -1260,16 +1253,16 @@ fn status_choices(
     selected: &str,
 ) -> Vec<Choice> {
     let from = current.unwrap_or(ArticleStatus::Draft);
-    std::iter::once(from)
+    let statuses = std::iter::once(from)
         .chain(from.next_statuses().iter().copied())
         .filter(|status| *status == from || *status == ArticleStatus::Draft || access.may_publish())
-        .filter(|status| current.is_some() || *status != ArticleStatus::Archived)
-        .map(|status| Choice {
-            value: status.as_str().to_owned(),
-            label: tr.value("kb-status", status.as_str()),
-            selected: status.as_str() == selected,
-        })
-        .collect()
+        .filter(|status| current.is_some() || *status != ArticleStatus::Archived);
+    translated_choices(
+        tr,
+        "kb-status",
+        statuses.map(ArticleStatus::as_str),
+        selected,
+    )
 }
 
 async fn edit_page(
@@ -1593,7 +1586,7 @@ async fn invalid_article(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let page = edit_page(state, staff, article, values, errors, String::new()).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    Ok(unprocessable(page.render()?))
 }
 
 pub async fn create_article(
@@ -1614,11 +1607,7 @@ pub async fn create_article(
         .store
         .create_kb_article(staff.org.id, &input, Some(staff.user.id), state.clock.now())
         .await?;
-    Ok(Redirect::to(&format!(
-        "{}?done=created",
-        editor_href(&staff.org, created.id)
-    ))
-    .into_response())
+    Ok(done(editor_href(&staff.org, created.id), "created"))
 }
 
 pub async fn save_article(
@@ -1643,7 +1632,7 @@ pub async fn save_article(
         .store
         .update_kb_article(staff.org.id, id, &input, state.clock.now())
         .await?;
-    Ok(Redirect::to(&format!("{}?done=saved", editor_href(&staff.org, id))).into_response())
+    Ok(done(editor_href(&staff.org, id), "saved"))
 }
 
 #[derive(Deserialize)]
@@ -1680,7 +1669,7 @@ pub async fn change_status(
         .store
         .set_kb_article_status(staff.org.id, id, to, state.clock.now())
         .await?;
-    Ok(Redirect::to(&format!("{}?done=status", editor_href(&staff.org, id))).into_response())
+    Ok(done(editor_href(&staff.org, id), "status"))
 }
 
 /// What the translation form asks for.
@@ -1739,10 +1728,7 @@ pub async fn change_translation(
                 }
                 Err(error) => return Err(error.into()),
             }
-            Ok(
-                Redirect::to(&format!("{}?done=linked", editor_href(&staff.org, id)))
-                    .into_response(),
-            )
+            Ok(done(editor_href(&staff.org, id), "linked"))
         }
         TranslationAction::Unlink => {
             if let Some(other) = &article.translation {
@@ -1752,10 +1738,7 @@ pub async fn change_translation(
                 .store
                 .unlink_kb_translation(staff.org.id, id, now)
                 .await?;
-            Ok(
-                Redirect::to(&format!("{}?done=unlinked", editor_href(&staff.org, id)))
-                    .into_response(),
-            )
+            Ok(done(editor_href(&staff.org, id), "unlinked"))
         }
     }
 }
@@ -1784,17 +1767,7 @@ pub async fn upload_attachments(
         .store
         .add_kb_attachments(staff.org.id, id, &files, state.clock.now())
         .await?;
-    Ok(Redirect::to(&format!(
-        "{}?done=uploaded#attachments",
-        editor_href(&staff.org, id)
-    ))
-    .into_response())
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    Ok(done(editor_href(&staff.org, id), "uploaded#attachments"))
 }
 
 pub async fn remove_attachment(
@@ -1803,19 +1776,14 @@ pub async fn remove_attachment(
     Path((_, id, attachment)): Path<(String, i64, i64)>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form: CsrfOnly = parse_form(&body)?;
-    check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
+    check_csrf_only(&staff.page.csrf, &body)?;
     let article = article_of_staff(&state, &staff, id).await?;
     require(may_change_article(access(&staff), article.status))?;
     state
         .store
         .remove_kb_attachment(staff.org.id, id, attachment)
         .await?;
-    Ok(Redirect::to(&format!(
-        "{}?done=removed#attachments",
-        editor_href(&staff.org, id)
-    ))
-    .into_response())
+    Ok(done(editor_href(&staff.org, id), "removed#attachments"))
 }
 
 // ---- categories --------------------------------------------------------------------------------
@@ -1905,7 +1873,7 @@ async fn categories_page(
     flash: String,
 ) -> Result<CategoriesPage, PageError> {
     let tr = *staff.tr();
-    let base = format!("/o/{}/desk/kb/categories", staff.org.slug);
+    let base = categories_href(&staff.org);
     let mut failed = failed;
     let rows = state
         .store
@@ -1993,7 +1961,7 @@ pub async fn category_create(
                 errors.add("code", tr.t("kb-error-category-code"));
             }
             let page = categories_page(&state, &staff, values, errors, None, String::new()).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            return Ok(unprocessable(page.render()?));
         }
     };
     match state
@@ -2001,16 +1969,12 @@ pub async fn category_create(
         .create_kb_category(staff.org.id, &code, &input, state.clock.now())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/o/{}/desk/kb/categories?done=created",
-            staff.org.slug
-        ))
-        .into_response()),
+        Ok(_) => Ok(done(categories_href(&staff.org), "created")),
         Err(StoreError::Conflict(_)) => {
             let mut errors = FieldErrors::default();
             errors.add("code", tr.t("kb-error-category-code-taken"));
             let page = categories_page(&state, &staff, values, errors, None, String::new()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+            Ok(unprocessable(page.render()?))
         }
         Err(error) => Err(error.into()),
     }
@@ -2037,18 +2001,14 @@ pub async fn category_update(
                 String::new(),
             )
             .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            return Ok(unprocessable(page.render()?));
         }
     };
     state
         .store
         .update_kb_category(staff.org.id, &code, &input)
         .await?;
-    Ok(Redirect::to(&format!(
-        "/o/{}/desk/kb/categories?done=saved",
-        staff.org.slug
-    ))
-    .into_response())
+    Ok(done(categories_href(&staff.org), "saved"))
 }
 
 pub async fn category_archive(
@@ -2057,18 +2017,13 @@ pub async fn category_archive(
     Path((_, code)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form: CsrfOnly = parse_form(&body)?;
-    check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
+    check_csrf_only(&staff.page.csrf, &body)?;
     require(access(&staff).may_publish())?;
     state
         .store
         .archive_kb_category(staff.org.id, &code, state.clock.now())
         .await?;
-    Ok(Redirect::to(&format!(
-        "/o/{}/desk/kb/categories?done=archived",
-        staff.org.slug
-    ))
-    .into_response())
+    Ok(done(categories_href(&staff.org), "archived"))
 }
 
 // ---- links in replies ----------------------------------------------------------------------------

@@ -1,17 +1,20 @@
-//! The WebDriver side of the browser tests (`browser.rs` and `browser_chat.rs`): a ChromeDriver
-//! of one test on its own port, and browser sessions with fresh profiles, so tests run in
-//! parallel. Each test file adds the helpers of its own pages to [`Browser`] in an `impl` block
-//! of its own.
+//! The WebDriver side of the browser tests (`browser.rs`, `browser_chat.rs` and
+//! `browser_knowledge.rs`): a ChromeDriver of one test on its own port, browser sessions with
+//! fresh profiles, so tests run in parallel, and what every test does in a page (find, fill,
+//! click, wait, sign in, run axe). Each test file adds the helpers of its own pages to
+//! [`Browser`] in an `impl` block of its own.
 //!
-//! The two browser test files include it with `#[path]` rather than through `support/mod.rs`,
-//! so that the other test binaries do not compile WebDriver code.
-// Each of the two files uses only part of it.
+//! The browser test files include it with `#[path]` rather than through `support/mod.rs`, so
+//! that the other test binaries do not compile WebDriver code.
+// Each of the files uses only part of it.
 #![allow(dead_code)]
 
+use crate::support::{PASSWORD, UiApp};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -268,6 +271,154 @@ impl Browser {
         self.js(AXE).await;
         self.js_async(AXE_RUN).await
     }
+
+    /// Runs [`Browser::axe`] over the page called `name` and returns its violations as readable
+    /// lines, failing if axe itself fails or checks nothing.
+    pub async fn axe_violations(&self, name: &str) -> Vec<String> {
+        let result = self.axe().await;
+        assert!(
+            result["error"].is_null(),
+            "axe failed on {name}: {}",
+            result["error"]
+        );
+        assert!(
+            result["passes"].as_u64().unwrap_or(0) > 0,
+            "axe checked nothing on {name}"
+        );
+        let mut violations = Vec::new();
+        for violation in result["violations"].as_array().cloned().unwrap_or_default() {
+            let targets: Vec<String> = violation["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|target| format!("      {}", target.as_str().unwrap_or_default()))
+                .collect();
+            violations.push(format!(
+                "{name}: {} [{}] {}\n{}",
+                violation["id"].as_str().unwrap_or_default(),
+                violation["impact"].as_str().unwrap_or_default(),
+                violation["help"].as_str().unwrap_or_default(),
+                targets.join("\n")
+            ));
+        }
+        violations
+    }
+
+    /// The first element matching `css` (failing if there is none).
+    pub async fn element(&self, css: &str) -> WebElement {
+        let url = self.url().await;
+        self.driver
+            .query(By::Css(css))
+            .first()
+            .await
+            .unwrap_or_else(|error| panic!("no `{css}` on {url}: {error}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .driver
+            .find_all(By::Css(css))
+            .await
+            .expect("the page can be searched")
+            .is_empty()
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.element(css).await;
+        field.clear().await.unwrap();
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|error| panic!("cannot type into `{css}`: {error}"));
+    }
+
+    pub async fn choose(&self, css: &str, value: &str) {
+        let select = SelectElement::new(&self.element(css).await).await.unwrap();
+        select
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("`{css}` has no option `{value}`: {error}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.element(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("cannot click `{css}`: {error}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.element(css).await.text().await.unwrap()
+    }
+
+    pub async fn url(&self) -> String {
+        self.driver
+            .current_url()
+            .await
+            .map(|url| url.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The page's text (empty while a page is being replaced).
+    pub async fn body_text(&self) -> String {
+        match self.driver.find(By::Tag("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits (up to 20 s) until the address contains `fragment`.
+    pub async fn wait_for_url(&self, fragment: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.url().await;
+            if url.contains(fragment) {
+                return url;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the browser never reached an address containing {fragment:?}; it is at {url}:\n{}",
+                self.body_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Whether the page shows the error page (`404 — سند` …), and its status.
+    pub async fn error_status(&self) -> Option<u16> {
+        if !self.exists("body.error-page").await {
+            return None;
+        }
+        let title = self.driver.title().await.unwrap_or_default();
+        Some(
+            title
+                .split_whitespace()
+                .next()
+                .and_then(|code| code.parse().ok())
+                .unwrap_or(0),
+        )
+    }
+
+    pub async fn expect_no_error_page(&self) {
+        if let Some(status) = self.error_status().await {
+            panic!(
+                "{} shows the error page ({status}):\n{}",
+                self.url().await,
+                self.body_text().await
+            );
+        }
+    }
+}
+
+/// Signs a staff member in on the sign-in page of `org`.
+pub async fn sign_in(browser: &Browser, app: &UiApp, org: &str, email: &str) {
+    browser.go(&app.url(&format!("/o/{org}/login"))).await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("#sign-in").await;
+    browser.wait_for_url(&format!("/o/{org}/desk")).await;
+    browser.expect_no_error_page().await;
 }
 
 const AXE_RUN: &str = r#"
