@@ -423,7 +423,10 @@ pub async fn search(location: &CorpusLocation, rounds: u32) -> anyhow::Result<()
             .take(6)
             .map(|(micros, query)| format!("«{query}» {:.1} ms", *micros as f64 / 1000.0))
             .collect();
-        println!("|   | slowest queries (p50): {} | | | | |", slowest.join(", "));
+        println!(
+            "|   | slowest queries (p50): {} | | | | |",
+            slowest.join(", ")
+        );
 
         let breaching_within = jiff::SignedDuration::from_hours(4);
         for (queue, sort) in [

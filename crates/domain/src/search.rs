@@ -1034,6 +1034,25 @@ impl SearchQuery {
         &self.terms
     }
 
+    /// The same query with its type-ahead term matched as a whole word, or `None` when it has
+    /// no prefix term. Searching this first is much cheaper for a word already typed in full
+    /// (a prefix of a common word expands to every form of it), and enough when it finds a
+    /// full page.
+    pub fn as_whole_words(&self) -> Option<SearchQuery> {
+        if !self.terms.iter().any(|term| term.prefix) {
+            return None;
+        }
+        let terms = self
+            .terms
+            .iter()
+            .map(|term| QueryTerm {
+                prefix: false,
+                ..term.clone()
+            })
+            .collect();
+        Some(SearchQuery { terms })
+    }
+
     /// Bit `k` is set when query term `k` matches `indexed_term`.
     fn match_mask(&self, indexed_term: &str) -> u16 {
         let mut mask = 0;

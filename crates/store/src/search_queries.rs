@@ -234,12 +234,8 @@ fn search_best_snippet<'a>(query: &SearchQuery, texts: impl IntoIterator<Item = 
     best.map(|(_, snippet)| snippet).unwrap_or(analysis::Snippet { segments: Vec::new() })
 }
 
-pub(crate) async fn search_tickets(pools: &Pool, org_id: i64, viewer: &Principal, query: &SearchQuery, limit: u32) -> Result<Vec<TicketSearchHit>, StoreError> {
-    let viewer = desk_viewer(viewer);
-    if viewer.scope == DeskScope::Nothing || !search_has_terms(query) || limit == 0 {
-        return Ok(Vec::new());
-    }
-    let mut conn = pools.reader.acquire().await?;
+/// The newest visible candidates for `query`, ranked, best `limit` kept.
+async fn search_ranked_tickets(conn: &mut DbConn, org_id: i64, viewer: &DeskViewer<'_>, query: &SearchQuery, limit: u32) -> Result<Vec<(i64, f64)>, StoreError> {
     let mut candidates = match DIALECT {
         // FTS5 yields matches in descending rowid order itself, so the newest visible matches
         // come first and the scan stops at the limit.
@@ -261,14 +257,14 @@ pub(crate) async fn search_tickets(pools: &Pool, org_id: i64, viewer: &Principal
         }
     };
     candidates.push(" AND t.org_id = ?", [Param::Int(org_id)]);
-    let (visibility, params) = desk_visibility(org_id, &viewer);
+    let (visibility, params) = desk_visibility(org_id, viewer);
     candidates.push(&visibility, params);
     let order = match DIALECT {
         crate::BackendKind::Sqlite => " ORDER BY f.rowid DESC LIMIT ?",
         crate::BackendKind::Postgres => " ORDER BY s.ticket_id DESC LIMIT ?",
     };
     candidates.push(order, [Param::Int(RANKED_CANDIDATES)]);
-    let rows = candidates.fetch_all(&mut conn).await?;
+    let rows = candidates.fetch_all(conn).await?;
     let mut documents = Vec::with_capacity(rows.len());
     for row in &rows {
         documents.push((
@@ -280,7 +276,26 @@ pub(crate) async fn search_tickets(pools: &Pool, org_id: i64, viewer: &Principal
             ],
         ));
     }
-    let ranked = search_rank(query, documents, limit);
+    Ok(search_rank(query, documents, limit))
+}
+
+pub(crate) async fn search_tickets(pools: &Pool, org_id: i64, viewer: &Principal, query: &SearchQuery, limit: u32) -> Result<Vec<TicketSearchHit>, StoreError> {
+    let viewer = desk_viewer(viewer);
+    if viewer.scope == DeskScope::Nothing || !search_has_terms(query) || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut conn = pools.reader.acquire().await?;
+    // The last word as a whole word first: both indexes walk an exact term's matches lazily,
+    // newest first, but must gather every match of a prefix before ordering (160 ms for "exam*"
+    // over a million tickets on SQLite, 1 ms for "exam"). Only when whole words do not fill the
+    // page is the word taken as the start of longer ones, as someone still typing means it.
+    let mut ranked = match query.as_whole_words() {
+        Some(whole_words) => search_ranked_tickets(&mut conn, org_id, &viewer, &whole_words, limit).await?,
+        None => Vec::new(),
+    };
+    if ranked.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+        ranked = search_ranked_tickets(&mut conn, org_id, &viewer, query, limit).await?;
+    }
     if ranked.is_empty() {
         return Ok(Vec::new());
     }
