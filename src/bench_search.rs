@@ -417,7 +417,7 @@ pub async fn search(location: &CorpusLocation, rounds: u32) -> anyhow::Result<()
             .zip(&queries)
             .map(|(histogram, query)| (histogram.value_at_quantile(0.5), query.as_str()))
             .collect();
-        slowest.sort_unstable_by(|left, right| right.0.cmp(&left.0));
+        slowest.sort_unstable_by_key(|(micros, _)| std::cmp::Reverse(*micros));
         let slowest: Vec<String> = slowest
             .iter()
             .take(6)

@@ -399,14 +399,23 @@ pub(crate) async fn search_articles(pools: &Pool, org_id: i64, audience: &Articl
     for (id, score) in ranked {
         let Some(row) = detail_rows.iter().find(|row| row.try_get::<i64, _>("id").ok() == Some(id)) else { continue };
         let body = search_markdown_words(&row.try_get::<String, _>("body")?);
+        let title: String = row.try_get("title")?;
+        let mut snippet = analysis::snippet(&body, query, 180);
+        if !snippet.segments.iter().any(|segment| segment.highlighted) {
+            // Found by its title alone: the title shows why.
+            let from_title = analysis::snippet(&title, query, 180);
+            if from_title.segments.iter().any(|segment| segment.highlighted) {
+                snippet = from_title;
+            }
+        }
         hits.push(ArticleSearchHit {
             id,
             slug: row.try_get("slug")?,
             language: row.try_get("language")?,
-            title: row.try_get("title")?,
+            title,
             status: row.try_get("status")?,
             score,
-            snippet: analysis::snippet(&body, query, 180),
+            snippet,
         });
     }
     Ok(hits)
