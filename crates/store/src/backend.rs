@@ -169,7 +169,9 @@ impl Store {
                 Backend::Sqlite(Pools { writer, reader }, checkpointer)
             }
             DatabaseUrl::Postgres(raw) => {
-                let options = PgConnectOptions::from_str(raw)?;
+                // No JIT compilation: Sanad's statements are short, and compiling one took
+                // 10–25 ms, more than many a whole search over a million tickets.
+                let options = PgConnectOptions::from_str(raw)?.options([("jit", "off")]);
                 let pool = PgPoolOptions::new()
                     .max_connections(32)
                     .acquire_timeout(Duration::from_secs(10))

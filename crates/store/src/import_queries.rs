@@ -326,18 +326,26 @@ pub(crate) async fn import_tickets(pools: &Pool, org: &Organization, tickets: &[
                 body.push_str(&terms);
             }
         }
+        let departments: Vec<i64> = ticket.departments.iter().filter_map(|code| department_ids.get(code).copied()).collect();
         entries.push((
             ticket_ids[index],
             sanad_domain::search::index_terms(&ticket.subject),
             search_identity_terms(&numbers[index], &name, email.as_deref(), phone.as_deref()),
             body,
+            access_terms(ticket.kind, ticket.assignee_id, &departments),
         ));
     }
     for chunk in entries.chunks(IMPORT_ROWS_PER_STATEMENT / 2) {
         let mut builder: sqlx::QueryBuilder<Db> =
-            sqlx::QueryBuilder::new("INSERT INTO ticket_search (ticket_id, org_id, analyzer_version, subject_terms, identity_terms, body_terms) ");
-        builder.push_values(chunk, |mut row, (ticket_id, subject, identity, body)| {
-            row.push_bind(*ticket_id).push_bind(org.id).push_bind(version).push_bind(subject.clone()).push_bind(identity.clone()).push_bind(body.clone());
+            sqlx::QueryBuilder::new("INSERT INTO ticket_search (ticket_id, org_id, analyzer_version, subject_terms, identity_terms, body_terms, access_terms) ");
+        builder.push_values(chunk, |mut row, (ticket_id, subject, identity, body, access)| {
+            row.push_bind(*ticket_id)
+                .push_bind(org.id)
+                .push_bind(version)
+                .push_bind(subject.clone())
+                .push_bind(identity.clone())
+                .push_bind(body.clone())
+                .push_bind(access.clone());
         });
         builder.build().execute(&mut *tx).await?;
     }

@@ -29,6 +29,86 @@ pub const ARTICLE_FIELD_WEIGHTS: [f64; 2] = [3.0, 1.0];
 /// `tsvector` over 1 MB; the same cap on SQLite keeps both backends matching the same words.
 pub const MAX_BODY_TERMS_CHARS: i64 = 200_000;
 
+/// The character that begins every access term. The analyzer folds Arabic-Indic digits to ASCII
+/// ones, so no query term can ever begin with it: an access term is matched only by the
+/// condition the store adds for a restricted viewer, never by what somebody types (a type-ahead
+/// `a*` must not find every ticket through its access terms). Both FTS5's `unicode61` tokenizer
+/// and PostgreSQL's parser keep it inside the word that follows.
+pub(crate) const ACCESS_TERM_MARK: char = '\u{0660}';
+
+/// The access terms of a ticket: who, besides those who see everything, may find it. The queues'
+/// visibility rule, kept in the full-text index so that a search by an agent skips, inside the
+/// index, the confidential complaints the agent may not see (walking them row by row took
+/// seconds over a million tickets). The rule itself is still checked on every candidate: these
+/// terms only narrow the candidates, they never grant anything.
+///
+/// A ticket that is not a complaint is open to every agent (`٠any`); a complaint only to its
+/// assignee (`٠u<user id>`) and to the departments it is routed to (`٠d<department id>`).
+pub(crate) fn access_terms(
+    kind: TicketKind,
+    assignee_id: Option<i64>,
+    department_ids: &[i64],
+) -> String {
+    let mut terms = Vec::with_capacity(department_ids.len() + 2);
+    if kind != TicketKind::Complaint {
+        terms.push(format!("{ACCESS_TERM_MARK}any"));
+    }
+    if let Some(user_id) = assignee_id {
+        terms.push(format!("{ACCESS_TERM_MARK}u{user_id}"));
+    }
+    let mut departments = department_ids.to_vec();
+    departments.sort_unstable();
+    departments.dedup();
+    terms.extend(
+        departments
+            .iter()
+            .map(|department_id| format!("{ACCESS_TERM_MARK}d{department_id}")),
+    );
+    terms.join(" ")
+}
+
+/// The access terms any one of which a restricted viewer's candidates must hold.
+pub(crate) fn viewer_access_terms(user_id: i64, department_ids: &[i64]) -> Vec<String> {
+    let mut terms = vec![
+        format!("{ACCESS_TERM_MARK}any"),
+        format!("{ACCESS_TERM_MARK}u{user_id}"),
+    ];
+    terms.extend(
+        department_ids
+            .iter()
+            .map(|department_id| format!("{ACCESS_TERM_MARK}d{department_id}")),
+    );
+    terms
+}
+
+/// How many of the newest ticket ids PostgreSQL searches first. GIN answers "which rows match"
+/// but not "the newest rows that match", so a common query otherwise fetched and sorted every
+/// match (tens of thousands of rows, 0.2 s) to keep 200; a word in one ticket of 25 finds its
+/// 200 among the newest 5,000.
+pub(crate) const SEARCH_FIRST_WINDOW: i64 = 5_000;
+
+/// The widest window in which PostgreSQL walks the newest ids testing each document (about
+/// 2.6 µs a document over a million tickets, so at worst 50 ms); a wider one asks the index.
+pub(crate) const SEARCH_WALKABLE_WINDOW: i64 = 20_000;
+
+/// The id range `(lower, upper]` of the next PostgreSQL search window, after a window of `span`
+/// ids gave `found` matches and `wanted` are still missing. The density of matches seen so far
+/// predicts how far back the missing ones lie; the window is twice that, so that one more pass
+/// usually suffices. No match at all means a rare query: the rest in one pass (its matches are
+/// few, and each pass costs a full index probe).
+pub(crate) fn search_next_window(upper: i64, span: i64, found: i64, wanted: i64) -> (i64, i64) {
+    if found <= 0 || span <= 0 {
+        return (0, upper);
+    }
+    let needed_span = wanted.saturating_mul(span).saturating_mul(2) / found;
+    (
+        upper
+            .saturating_sub(needed_span.max(SEARCH_FIRST_WINDOW))
+            .max(0),
+        upper,
+    )
+}
+
 /// One ticket found by a staff search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketSearchHit {
@@ -117,5 +197,74 @@ impl Store {
         batch: u32,
     ) -> Result<ReindexReport, StoreError> {
         dispatch!(self, rebuild_search_index(scope, batch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_terms_name_the_assignee_and_departments_and_open_what_is_not_a_complaint() {
+        let check = |kind, assignee, departments: &[i64], expected: &str| {
+            assert_eq!(access_terms(kind, assignee, departments), expected)
+        };
+        check(TicketKind::Complaint, None, &[], "");
+        check(TicketKind::Complaint, Some(7), &[3, 1, 3], "٠u7 ٠d1 ٠d3");
+        check(TicketKind::TechnicalIssue, None, &[2], "٠any ٠d2");
+        check(TicketKind::Suggestion, Some(4), &[], "٠any ٠u4");
+        assert_eq!(
+            viewer_access_terms(7, &[1, 3]),
+            ["٠any", "٠u7", "٠d1", "٠d3"]
+        );
+    }
+
+    #[test]
+    fn the_next_window_reaches_as_far_back_as_the_density_seen_predicts_twice_over() {
+        let check = |upper, span, found, wanted, expected: (i64, i64)| {
+            assert_eq!(
+                search_next_window(upper, span, found, wanted),
+                expected,
+                "{upper} {span} {found} {wanted}"
+            )
+        };
+        // Nothing found: a rare query, the rest at once.
+        check(995_000, 5_000, 0, 200, (0, 995_000));
+        // 50 in 5,000 ids, 150 missing: 150 × 5,000 × 2 / 50 = 30,000 ids further back.
+        check(995_000, 5_000, 50, 150, (965_000, 995_000));
+        // Never smaller than the first window, never below zero.
+        check(995_000, 5_000, 199, 1, (990_000, 995_000));
+        check(30_000, 5_000, 1, 199, (0, 30_000));
+    }
+
+    /// The guarantee the mark rests on: whatever is typed, no query term begins with it, so a
+    /// query (or a type-ahead prefix) can never match an access term.
+    #[test]
+    fn no_typed_query_yields_a_term_beginning_with_the_access_mark() {
+        for typed in [
+            "٠any",
+            "٠u7",
+            "٠",
+            "٠d1 شهادة",
+            "ـ٠any",
+            "\u{0660}\u{0660}",
+            "٠١٢",
+            "a ٠an",
+        ] {
+            if let Ok(query) = SearchQuery::parse(typed) {
+                for term in query.terms() {
+                    assert!(
+                        !term.stem.starts_with(ACCESS_TERM_MARK),
+                        "{typed:?} gave the stem {:?}",
+                        term.stem
+                    );
+                    assert!(
+                        !term.surface.starts_with(ACCESS_TERM_MARK),
+                        "{typed:?} gave the surface {:?}",
+                        term.surface
+                    );
+                }
+            }
+        }
     }
 }

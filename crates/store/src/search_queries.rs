@@ -91,8 +91,22 @@ fn search_capped(mut terms: String) -> String {
     terms
 }
 
-/// Writes a new ticket's index entry (subject and identity; messages are appended as they are
-/// stored). Called in the transaction that inserts the ticket.
+/// A ticket's access terms from its stored kind, assignee and departments.
+async fn search_stored_access_terms(conn: &mut DbConn, ticket_id: i64) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT kind, assignee_id FROM tickets WHERE id = $1").bind(ticket_id).fetch_one(&mut *conn).await?;
+    let kind: TicketKind = parse_stored(&row.try_get::<String, _>("kind")?)?;
+    let departments: Vec<i64> = sqlx::query("SELECT department_id FROM ticket_departments WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get("department_id"))
+        .collect::<Result<_, _>>()?;
+    Ok(access_terms(kind, row.try_get("assignee_id")?, &departments))
+}
+
+/// Writes a new ticket's index entry (subject, identity and access; messages are appended as
+/// they are stored). Called in the transaction that inserts the ticket, after its departments.
 async fn search_index_new_ticket(conn: &mut DbConn, ticket_id: i64) -> Result<(), StoreError> {
     let row = sqlx::query(
         "SELECT t.org_id, t.number, t.subject, r.name, r.email, r.phone FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE t.id = $1",
@@ -106,15 +120,17 @@ async fn search_index_new_ticket(conn: &mut DbConn, ticket_id: i64) -> Result<()
         row.try_get::<Option<String>, _>("email")?.as_deref(),
         row.try_get::<Option<String>, _>("phone")?.as_deref(),
     );
+    let access = search_stored_access_terms(conn, ticket_id).await?;
     sqlx::query(
-        "INSERT INTO ticket_search (ticket_id, org_id, analyzer_version, subject_terms, identity_terms, body_terms) VALUES ($1, $2, $3, $4, $5, '') \
-         ON CONFLICT (ticket_id) DO UPDATE SET subject_terms = excluded.subject_terms, identity_terms = excluded.identity_terms",
+        "INSERT INTO ticket_search (ticket_id, org_id, analyzer_version, subject_terms, identity_terms, body_terms, access_terms) VALUES ($1, $2, $3, $4, $5, '', $6) \
+         ON CONFLICT (ticket_id) DO UPDATE SET subject_terms = excluded.subject_terms, identity_terms = excluded.identity_terms, access_terms = excluded.access_terms",
     )
     .bind(ticket_id)
     .bind(row.try_get::<i64, _>("org_id")?)
     .bind(i64::from(analysis::ANALYZER_VERSION))
     .bind(analysis::index_terms(&row.try_get::<String, _>("subject")?))
     .bind(identity)
+    .bind(access)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -140,12 +156,15 @@ async fn search_append_message(conn: &mut DbConn, ticket_id: i64, body: &str) ->
     Ok(())
 }
 
-/// Re-analyzes a ticket's subject after its facts are written; a no-op write when unchanged.
-async fn search_update_subject(conn: &mut DbConn, ticket_id: i64, subject: &str) -> Result<(), StoreError> {
+/// Re-analyzes a ticket's subject and recomputes its access terms after its facts (kind,
+/// assignee, departments) are written; no write when neither changed.
+async fn search_update_facts(conn: &mut DbConn, ticket_id: i64, subject: &str) -> Result<(), StoreError> {
     let terms = analysis::index_terms(subject);
-    sqlx::query("UPDATE ticket_search SET subject_terms = $2 WHERE ticket_id = $1 AND subject_terms <> $2")
+    let access = search_stored_access_terms(conn, ticket_id).await?;
+    sqlx::query("UPDATE ticket_search SET subject_terms = $2, access_terms = $3 WHERE ticket_id = $1 AND (subject_terms <> $2 OR access_terms <> $3)")
         .bind(ticket_id)
         .bind(terms)
+        .bind(access)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -234,37 +253,98 @@ fn search_best_snippet<'a>(query: &SearchQuery, texts: impl IntoIterator<Item = 
     best.map(|(_, snippet)| snippet).unwrap_or(analysis::Snippet { segments: Vec::new() })
 }
 
+/// The access terms a restricted viewer's candidates must hold one of (`None` for a viewer who
+/// sees everything): see `search::access_terms`.
+async fn search_viewer_access(conn: &mut DbConn, org_id: i64, viewer: &DeskViewer<'_>) -> Result<Option<Vec<String>>, StoreError> {
+    let (DeskScope::Restricted, Some(user_id)) = (viewer.scope, viewer.user_id) else { return Ok(None) };
+    let mut department_ids = Vec::with_capacity(viewer.departments.len());
+    if !viewer.departments.is_empty() {
+        let mut departments = SqlBuilder::new("SELECT id FROM departments WHERE");
+        departments.push(" org_id = ?", [Param::Int(org_id)]);
+        departments.push(&format!(" AND code IN ({})", desk_marks(viewer.departments.len())), desk_texts(viewer.departments));
+        for row in departments.fetch_all(conn).await? {
+            department_ids.push(row.try_get::<i64, _>("id")?);
+        }
+    }
+    Ok(Some(viewer_access_terms(user_id, &department_ids)))
+}
+
 /// The newest visible candidates for `query`, ranked, best `limit` kept.
-async fn search_ranked_tickets(conn: &mut DbConn, org_id: i64, viewer: &DeskViewer<'_>, query: &SearchQuery, limit: u32) -> Result<Vec<(i64, f64)>, StoreError> {
-    let mut candidates = match DIALECT {
+async fn search_ranked_tickets(
+    conn: &mut DbConn,
+    org_id: i64,
+    viewer: &DeskViewer<'_>,
+    access: Option<&[String]>,
+    query: &SearchQuery,
+    limit: u32,
+) -> Result<Vec<(i64, f64)>, StoreError> {
+    let (visibility, visibility_params) = desk_visibility(org_id, viewer);
+    let rows = match DIALECT {
         // FTS5 yields matches in descending rowid order itself, so the newest visible matches
         // come first and the scan stops at the limit.
         crate::BackendKind::Sqlite => {
-            let mut builder = SqlBuilder::new(
+            let mut expression = search_fts5_expression(query);
+            if let Some(access) = access {
+                let any_of: Vec<String> = access.iter().map(|term| format!("\"{term}\"")).collect();
+                expression = format!("({expression}) AND ({})", any_of.join(" OR "));
+            }
+            let mut candidates = SqlBuilder::new(
                 "SELECT s.ticket_id, s.subject_terms, s.identity_terms, s.body_terms FROM ticket_search_fts f \
                  JOIN ticket_search s ON s.ticket_id = f.rowid JOIN tickets t ON t.id = f.rowid WHERE ticket_search_fts MATCH ",
             );
-            builder.push("?", [Param::Text(search_fts5_expression(query))]);
-            builder
+            candidates.push("?", [Param::Text(expression)]);
+            candidates.push(" AND t.org_id = ?", [Param::Int(org_id)]);
+            candidates.push(&visibility, visibility_params);
+            candidates.push(" ORDER BY f.rowid DESC LIMIT ?", [Param::Int(RANKED_CANDIDATES)]);
+            candidates.fetch_all(&mut *conn).await?
         }
         crate::BackendKind::Postgres => {
-            let mut builder = SqlBuilder::new(
-                "SELECT s.ticket_id, s.subject_terms, s.identity_terms, s.body_terms FROM ticket_search s \
-                 JOIN tickets t ON t.id = s.ticket_id WHERE s.document @@ to_tsquery('simple', ",
-            );
-            builder.push("?) AND s.org_id = ?", [Param::Text(search_tsquery_expression(query)), Param::Int(org_id)]);
-            builder
+            let mut expression = search_tsquery_expression(query);
+            if let Some(access) = access {
+                let any_of: Vec<String> = access.iter().map(|term| format!("'{term}'")).collect();
+                expression = format!("({expression}) & ({})", any_of.join(" | "));
+            }
+            let newest: Option<i64> = sqlx::query("SELECT MAX(id) AS newest FROM tickets").fetch_one(&mut *conn).await?.try_get("newest")?;
+            let newest = newest.unwrap_or(0);
+            let mut rows = Vec::new();
+            let (mut lower, mut upper) = (newest.saturating_sub(SEARCH_FIRST_WINDOW).max(0), newest);
+            loop {
+                let wanted = RANKED_CANDIDATES - i64::try_from(rows.len()).unwrap_or(RANKED_CANDIDATES);
+                // Two plans, chosen here rather than by the planner, whose estimates for a
+                // full-text condition are poor (for an agent, a word found mostly in other
+                // departments' complaints looks common). In a narrow window: walk the newest ids
+                // and test each document, which stops as soon as enough match (the subquery's
+                // `OFFSET 0` keeps it a walk); a narrow window bounds the walk when the matches
+                // are few. In a wide window, reached only when matches are sparse: ask the GIN
+                // index, then sort (`+ 0` keeps the planner from walking instead, which read
+                // and decompressed every document of the window).
+                let walk = upper - lower <= SEARCH_WALKABLE_WINDOW;
+                let source = if walk {
+                    "(SELECT * FROM ticket_search w WHERE w.ticket_id > ? AND w.ticket_id <= ? ORDER BY w.ticket_id DESC OFFSET 0) s"
+                } else {
+                    "ticket_search s"
+                };
+                let mut candidates = SqlBuilder::new("SELECT s.ticket_id, s.subject_terms, s.identity_terms, s.body_terms FROM ");
+                candidates.push(source, if walk { vec![Param::Int(lower), Param::Int(upper)] } else { Vec::new() });
+                candidates.push(
+                    " JOIN tickets t ON t.id = s.ticket_id WHERE s.document @@ to_tsquery('simple', ?) AND s.org_id = ? AND s.ticket_id > ? AND s.ticket_id <= ?",
+                    [Param::Text(expression.clone()), Param::Int(org_id), Param::Int(lower), Param::Int(upper)],
+                );
+                candidates.push(" AND t.org_id = ?", [Param::Int(org_id)]);
+                candidates.push(&visibility, visibility_params.clone());
+                let order = if walk { " ORDER BY s.ticket_id DESC LIMIT ?" } else { " ORDER BY s.ticket_id + 0 DESC LIMIT ?" };
+                candidates.push(order, [Param::Int(wanted)]);
+                let found = candidates.fetch_all_planned_for_values(&mut *conn).await?;
+                let found_count = i64::try_from(found.len()).unwrap_or(i64::MAX);
+                rows.extend(found);
+                if found_count >= wanted || lower <= 0 {
+                    break;
+                }
+                (lower, upper) = search_next_window(lower, upper - lower, found_count, wanted - found_count);
+            }
+            rows
         }
     };
-    candidates.push(" AND t.org_id = ?", [Param::Int(org_id)]);
-    let (visibility, params) = desk_visibility(org_id, viewer);
-    candidates.push(&visibility, params);
-    let order = match DIALECT {
-        crate::BackendKind::Sqlite => " ORDER BY f.rowid DESC LIMIT ?",
-        crate::BackendKind::Postgres => " ORDER BY s.ticket_id DESC LIMIT ?",
-    };
-    candidates.push(order, [Param::Int(RANKED_CANDIDATES)]);
-    let rows = candidates.fetch_all(conn).await?;
     let mut documents = Vec::with_capacity(rows.len());
     for row in &rows {
         documents.push((
@@ -285,16 +365,18 @@ pub(crate) async fn search_tickets(pools: &Pool, org_id: i64, viewer: &Principal
         return Ok(Vec::new());
     }
     let mut conn = pools.reader.acquire().await?;
+    let access = search_viewer_access(&mut conn, org_id, &viewer).await?;
+    let access = access.as_deref();
     // The last word as a whole word first: both indexes walk an exact term's matches lazily,
     // newest first, but must gather every match of a prefix before ordering (160 ms for "exam*"
     // over a million tickets on SQLite, 1 ms for "exam"). Only when whole words do not fill the
     // page is the word taken as the start of longer ones, as someone still typing means it.
     let mut ranked = match query.as_whole_words() {
-        Some(whole_words) => search_ranked_tickets(&mut conn, org_id, &viewer, &whole_words, limit).await?,
+        Some(whole_words) => search_ranked_tickets(&mut conn, org_id, &viewer, access, &whole_words, limit).await?,
         None => Vec::new(),
     };
     if ranked.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
-        ranked = search_ranked_tickets(&mut conn, org_id, &viewer, query, limit).await?;
+        ranked = search_ranked_tickets(&mut conn, org_id, &viewer, access, query, limit).await?;
     }
     if ranked.is_empty() {
         return Ok(Vec::new());
@@ -424,7 +506,8 @@ pub(crate) async fn search_articles(pools: &Pool, org_id: i64, audience: &Articl
 // ---- rebuilding --------------------------------------------------------------------------------
 
 pub(crate) async fn rebuild_search_index(pools: &Pool, scope: ReindexScope, batch: u32) -> Result<ReindexReport, StoreError> {
-    let batch = i64::from(batch.max(1));
+    // At most 4,000 rows of seven values a statement: under both backends' limits on bound values.
+    let batch = i64::from(batch.clamp(1, 4_000));
     let version = i64::from(analysis::ANALYZER_VERSION);
     let stale = match scope {
         ReindexScope::Stale => " AND NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id AND s.analyzer_version = $3)",
@@ -435,8 +518,8 @@ pub(crate) async fn rebuild_search_index(pools: &Pool, scope: ReindexScope, batc
     loop {
         let mut tx = pools.writer.begin().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT t.id, t.org_id, t.number, t.subject, r.name, r.email, r.phone FROM tickets t JOIN requesters r ON r.id = t.requester_id \
-             WHERE t.id > $1{stale} ORDER BY t.id LIMIT $2"
+            "SELECT t.id, t.org_id, t.number, t.subject, t.kind, t.assignee_id, r.name, r.email, r.phone FROM tickets t \
+             JOIN requesters r ON r.id = t.requester_id WHERE t.id > $1{stale} ORDER BY t.id LIMIT $2"
         )))
         .bind(after)
         .bind(batch)
@@ -468,6 +551,16 @@ pub(crate) async fn rebuild_search_index(pools: &Pool, scope: ReindexScope, batc
                 entry.push_str(&terms);
             }
         }
+        let route_rows = sqlx::query("SELECT ticket_id, department_id FROM ticket_departments WHERE ticket_id BETWEEN $1 AND $2")
+            .bind(first_id)
+            .bind(last_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut routes: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for row in &route_rows {
+            routes.entry(row.try_get("ticket_id")?).or_default().push(row.try_get("department_id")?);
+        }
+        let mut entries = Vec::with_capacity(rows.len());
         for row in &rows {
             let ticket_id: i64 = row.try_get("id")?;
             let identity = search_identity_terms(
@@ -476,21 +569,37 @@ pub(crate) async fn rebuild_search_index(pools: &Pool, scope: ReindexScope, batc
                 row.try_get::<Option<String>, _>("email")?.as_deref(),
                 row.try_get::<Option<String>, _>("phone")?.as_deref(),
             );
-            sqlx::query(
-                "INSERT INTO ticket_search (ticket_id, org_id, analyzer_version, subject_terms, identity_terms, body_terms) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (ticket_id) DO UPDATE SET analyzer_version = excluded.analyzer_version, subject_terms = excluded.subject_terms, \
-                 identity_terms = excluded.identity_terms, body_terms = excluded.body_terms",
-            )
-            .bind(ticket_id)
-            .bind(row.try_get::<i64, _>("org_id")?)
-            .bind(version)
-            .bind(analysis::index_terms(&row.try_get::<String, _>("subject")?))
-            .bind(identity)
-            .bind(bodies.remove(&ticket_id).unwrap_or_default())
-            .execute(&mut *tx)
-            .await?;
-            report.tickets += 1;
+            let kind: TicketKind = parse_stored(&row.try_get::<String, _>("kind")?)?;
+            let access = access_terms(kind, row.try_get("assignee_id")?, routes.get(&ticket_id).map(Vec::as_slice).unwrap_or_default());
+            entries.push((
+                ticket_id,
+                row.try_get::<i64, _>("org_id")?,
+                analysis::index_terms(&row.try_get::<String, _>("subject")?),
+                identity,
+                bodies.remove(&ticket_id).unwrap_or_default(),
+                access,
+            ));
         }
+        // One statement per batch: a statement per ticket made PostgreSQL's rebuild a
+        // round trip per ticket.
+        let mut upsert: sqlx::QueryBuilder<Db> =
+            sqlx::QueryBuilder::new("INSERT INTO ticket_search (ticket_id, org_id, analyzer_version, subject_terms, identity_terms, body_terms, access_terms) ");
+        upsert.push_values(&entries, |mut values, (ticket_id, org_id, subject, identity, body, access)| {
+            values
+                .push_bind(*ticket_id)
+                .push_bind(*org_id)
+                .push_bind(version)
+                .push_bind(subject.as_str())
+                .push_bind(identity.as_str())
+                .push_bind(body.as_str())
+                .push_bind(access.as_str());
+        });
+        upsert.push(
+            " ON CONFLICT (ticket_id) DO UPDATE SET analyzer_version = excluded.analyzer_version, subject_terms = excluded.subject_terms, \
+             identity_terms = excluded.identity_terms, body_terms = excluded.body_terms, access_terms = excluded.access_terms",
+        );
+        upsert.build().execute(&mut *tx).await?;
+        report.tickets += u64::try_from(entries.len()).unwrap_or(u64::MAX);
         tx.commit().await?;
         after = last_id;
     }

@@ -22,6 +22,7 @@ on_both_backends!(
     search_sees_only_what_the_searcher_may_see,
     snippets_highlight_the_words_as_written,
     the_index_follows_new_messages_and_subject_changes,
+    who_may_find_a_complaint_follows_its_routing_assignment_and_kind,
     a_rebuild_reindexes_everything_the_same_way,
 );
 
@@ -394,6 +395,7 @@ struct World {
     numbers: HashMap<&'static str, String>,
     director: Principal,
     technical_agent: Principal,
+    technical_agent_id: i64,
 }
 
 async fn world(store: &Store) -> World {
@@ -491,6 +493,7 @@ async fn world(store: &Store) -> World {
             role: agent.role,
             departments: agent.departments,
         },
+        technical_agent_id: agent.id,
     }
 }
 
@@ -698,13 +701,8 @@ async fn the_index_follows_new_messages_and_subject_changes(db: TestDb) {
         vec!["T18"]
     );
     let changes = TicketChanges {
-        kind: None,
-        category: None,
-        complexity: None,
-        importance: None,
-        departments: None,
-        assignee_id: None,
         subject: Some(Subject::parse("Bluetooth headset problem").unwrap()),
+        ..no_changes()
     };
     db.store
         .change_ticket(
@@ -729,9 +727,123 @@ async fn the_index_follows_new_messages_and_subject_changes(db: TestDb) {
     );
 }
 
+/// Changes one of T13's facts, as an agent would from the ticket page.
+async fn change_t13(store: &Store, world: &World, changes: TicketChanges, minute: i64) {
+    store
+        .change_ticket(
+            &world.org,
+            &world.numbers["T13"],
+            &changes,
+            &Actor::System,
+            at("2026-11-21T10:00:00Z") + jiff::SignedDuration::from_mins(minute),
+        )
+        .await
+        .unwrap();
+}
+
+fn no_changes() -> TicketChanges {
+    TicketChanges {
+        kind: None,
+        category: None,
+        complexity: None,
+        importance: None,
+        departments: None,
+        assignee_id: None,
+        subject: None,
+    }
+}
+
+/// The index holds who may find each ticket (its access terms); they must follow every change
+/// of routing, assignee and kind, or an agent would miss a ticket they may see (or the index
+/// would offer one they may not, which the store's own check then drops).
+async fn who_may_find_a_complaint_follows_its_routing_assignment_and_kind(db: TestDb) {
+    let world = world(&db.store).await;
+    let agent_finds_t13 = || async {
+        found(&db.store, &world, &world.technical_agent, "المدرب").await == vec!["T13"]
+    };
+    assert!(
+        !agent_finds_t13().await,
+        "T13 starts in student support only"
+    );
+
+    let routed = |codes: &[&str]| TicketChanges {
+        departments: Some(
+            codes
+                .iter()
+                .map(|code| Code::parse(code).unwrap())
+                .collect(),
+        ),
+        ..no_changes()
+    };
+    change_t13(
+        &db.store,
+        &world,
+        routed(&["student-support", "technical-support"]),
+        1,
+    )
+    .await;
+    assert!(
+        agent_finds_t13().await,
+        "routed to the agent's department too"
+    );
+    change_t13(&db.store, &world, routed(&["student-support"]), 2).await;
+    assert!(!agent_finds_t13().await, "routed away again");
+
+    let assigned = |assignee: Option<i64>| TicketChanges {
+        assignee_id: Some(assignee),
+        ..no_changes()
+    };
+    change_t13(
+        &db.store,
+        &world,
+        assigned(Some(world.technical_agent_id)),
+        3,
+    )
+    .await;
+    assert!(agent_finds_t13().await, "assigned to the agent");
+    change_t13(&db.store, &world, assigned(None), 4).await;
+    assert!(!agent_finds_t13().await, "unassigned");
+
+    let kind = |kind: TicketKind| TicketChanges {
+        kind: Some(kind),
+        ..no_changes()
+    };
+    change_t13(&db.store, &world, kind(TicketKind::Inquiry), 5).await;
+    assert!(
+        agent_finds_t13().await,
+        "no longer a complaint: every agent may see it"
+    );
+    change_t13(&db.store, &world, kind(TicketKind::Complaint), 6).await;
+    assert!(!agent_finds_t13().await, "a complaint again");
+
+    // A rebuild writes the same access terms as the edits did.
+    change_t13(
+        &db.store,
+        &world,
+        assigned(Some(world.technical_agent_id)),
+        7,
+    )
+    .await;
+    db.store
+        .rebuild_search_index(ReindexScope::Everything, 3)
+        .await
+        .unwrap();
+    assert!(agent_finds_t13().await, "still assigned after a rebuild");
+    // The director sees it throughout.
+    assert_eq!(
+        found(&db.store, &world, &world.director, "المدرب").await,
+        vec!["T13"]
+    );
+}
+
 async fn a_rebuild_reindexes_everything_the_same_way(db: TestDb) {
     let world = world(&db.store).await;
     let before = found(&db.store, &world, &world.director, "المحاضرة").await;
+    let agent_before = found(&db.store, &world, &world.technical_agent, "المحاضرة").await;
+    assert_ne!(
+        before, agent_before,
+        "the agent does not see T13, a complaint of another department"
+    );
     let report = db
         .store
         .rebuild_search_index(ReindexScope::Everything, 7)
@@ -741,6 +853,10 @@ async fn a_rebuild_reindexes_everything_the_same_way(db: TestDb) {
     assert_eq!(
         found(&db.store, &world, &world.director, "المحاضرة").await,
         before
+    );
+    assert_eq!(
+        found(&db.store, &world, &world.technical_agent, "المحاضرة").await,
+        agent_before
     );
     // Nothing is stale afterwards.
     let report = db
