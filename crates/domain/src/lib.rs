@@ -10,6 +10,7 @@ mod macros;
 
 pub mod calendar;
 pub mod classification;
+pub mod conduct;
 pub mod defaults;
 pub mod events;
 pub mod knowledge;
