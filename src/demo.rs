@@ -22,6 +22,8 @@ pub const DEMO_SLUG: &str = "online-diplomas";
 /// carry service-level targets and the timer sweep escalates the ones left unanswered.
 const DEMO_POLICY_FILE: &str = "policies/seed-004-diplomas-platform.toml";
 const DEMO_POLICY: &str = include_str!("../policies/seed-004-diplomas-platform.toml");
+/// The regulator's supervisor of the demo (fictional, like every demo account).
+const DEMO_SUPERVISOR_EMAIL: &str = "supervisor@ncel.example.sa";
 pub const DEMO_PASSWORD: &str = "sanad-demo-2026";
 /// Each corpus ticket is replayed this many times, with other requesters and moments.
 const REPLAYS: usize = 2;
@@ -195,6 +197,26 @@ pub async fn prepare(store: &Store) -> anyhow::Result<DemoSummary> {
         .await?;
     }
     escalate_a_few(store, &organization, &staff, now).await?;
+    // A regulator's supervisor whom the demo organization granted figures only, so the
+    // supervision pages and API have something to show.
+    let supervisor_email = sanad_domain::EmailAddress::parse(DEMO_SUPERVISOR_EMAIL)?;
+    store
+        .create_supervisor(
+            &supervisor_email,
+            &sanad_domain::PersonName::parse("مكتب الإشراف (تجريبي)")?,
+            Some(&password_hash),
+            now,
+        )
+        .await?;
+    store
+        .grant_supervision(
+            organization.id,
+            &supervisor_email,
+            sanad_domain::permissions::PersonalDataAccess::Hidden,
+            None,
+            now,
+        )
+        .await?;
     for (title, body) in CANNED_REPLIES {
         store
             .create_canned_reply(organization.id, title, body, now)
@@ -506,6 +528,8 @@ pub fn print_welcome(summary: &DemoSummary, config: &crate::config::Config) {
     println!(
         "                     (paste on any page; offline outside the policy's working hours)"
     );
+    println!();
+    println!("  Supervisors      : {url}/supervision  ({DEMO_SUPERVISOR_EMAIL}, figures only)");
     println!();
     println!("  Staff accounts (password for all: {DEMO_PASSWORD}):");
     for (role, name, email) in &summary.staff {

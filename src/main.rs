@@ -70,6 +70,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage supervisors from a regulator: accounts of the deployment that organizations grant
+    /// read-only access to.
+    Supervisor {
+        #[command(subcommand)]
+        command: SupervisorCommand,
+    },
     /// Write a consistent copy of the live database to a new file.
     Backup {
         /// The file to create (it must not exist).
@@ -154,6 +160,39 @@ enum TokenCommand {
         /// and only the endpoints that apply their visibility (search) accept it.
         #[arg(long, value_name = "EMAIL")]
         user: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SupervisorCommand {
+    /// Create a supervisor account (a person at a regulator).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (first line); otherwise the account cannot
+        /// sign in until one is set.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Grant a supervisor read-only access to an organization, as its administrator can on
+    /// the administration's Supervisors page.
+    Grant {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// `hidden` (figures only) or `granted` (staff names and requesters' comments too).
+        #[arg(long, default_value = "hidden")]
+        personal_data: String,
+    },
+    /// Create a supervisor's API token; prints only the token, once, on standard output.
+    Token {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -322,6 +361,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{secret}");
             Ok(())
         }
+        Command::Supervisor { command } => {
+            let store = open_store(&config).await?;
+            run_supervisor_command(&store, command).await
+        }
         Command::Backup { to } => {
             let store = Store::connect(&config.database_url, attachment_store(&config)?).await?;
             store.backup_to(&to, &config.database_url).await?;
@@ -416,6 +459,11 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
         let instance = sweeper_instance;
         let mut ticker = tokio::time::interval(sweep_every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Retention (PDPL) runs with the timers but hourly: periods are counted in days, and
+        // each run anonymizes at most a batch per organization, oldest first, so the first
+        // run over years of data is spread over several hours instead of one long transaction.
+        const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3_600);
+        let mut last_retention: Option<tokio::time::Instant> = None;
         loop {
             ticker.tick().await;
             match sweeper_store
@@ -427,6 +475,32 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "timer sweep failed; retrying"),
+            }
+            if last_retention.is_none_or(|at| at.elapsed() >= RETENTION_EVERY) {
+                last_retention = Some(tokio::time::Instant::now());
+                match sweeper_store.retention_periods().await {
+                    Ok(periods) => {
+                        for (org_id, _) in periods {
+                            match sweeper_store
+                                .apply_retention(org_id, jiff::Timestamp::now(), 500)
+                                .await
+                            {
+                                Ok(report) if report.tickets > 0 => tracing::info!(
+                                    org_id,
+                                    tickets = report.tickets,
+                                    requesters = report.requesters,
+                                    files = report.files_deleted,
+                                    "personal data past retention anonymized"
+                                ),
+                                Ok(_) => {}
+                                Err(error) => {
+                                    tracing::warn!(org_id, %error, "retention sweep failed; retrying next hour")
+                                }
+                            }
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "retention periods unreadable; retrying next hour"),
+                }
             }
         }
     });
@@ -660,6 +734,74 @@ pub(crate) async fn create_token(store: &Store, org_id: i64, name: &str) -> anyh
         )
         .await?;
     Ok(secret)
+}
+
+async fn run_supervisor_command(store: &Store, command: SupervisorCommand) -> anyhow::Result<()> {
+    match command {
+        SupervisorCommand::Create {
+            email,
+            name,
+            password_stdin,
+        } => {
+            let email = EmailAddress::parse(&email).context("--email")?;
+            let name = sanad_domain::PersonName::parse(&name).context("--name")?;
+            let password_hash = if password_stdin {
+                Some(hash_password(&read_password()?)?)
+            } else {
+                None
+            };
+            let supervisor = store
+                .create_supervisor(&email, &name, password_hash.as_deref(), jiff::Timestamp::now())
+                .await?;
+            println!(
+                "created supervisor {} <{}> (id {})",
+                supervisor.name, supervisor.email, supervisor.id
+            );
+        }
+        SupervisorCommand::Grant {
+            org,
+            email,
+            personal_data,
+        } => {
+            let organization = organization(store, &org).await?;
+            let email = EmailAddress::parse(&email).context("--email")?;
+            let access = personal_data.parse::<sanad_domain::permissions::PersonalDataAccess>()
+                .context("--personal-data")?;
+            let grant = store
+                .grant_supervision(organization.id, &email, access, None, jiff::Timestamp::now())
+                .await
+                .with_context(|| format!("--email: no supervisor <{}>", email.as_str()))?;
+            println!(
+                "granted {} <{}> access to {} (personal data: {})",
+                grant.supervisor_name,
+                grant.supervisor_email,
+                grant.org_slug,
+                grant.personal_data.as_str()
+            );
+        }
+        SupervisorCommand::Token { email, name } => {
+            let email = EmailAddress::parse(&email).context("--email")?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("--name must be 1 to 100 characters");
+            }
+            let supervisor = store
+                .supervisor_by_email(email.as_str())
+                .await?
+                .with_context(|| format!("--email: no supervisor <{}>", email.as_str()))?;
+            let secret = sanad_store::secrets::generate_token();
+            store
+                .create_supervisor_token(
+                    supervisor.id,
+                    name,
+                    &sanad_store::secrets::token_digest(&secret),
+                    jiff::Timestamp::now(),
+                )
+                .await?;
+            println!("{secret}");
+        }
+    }
+    Ok(())
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -125,6 +125,13 @@ fn portal_link(
     }
 }
 
+/// The link of a rating invitation: it signs the requester in to the ticket it was made for
+/// and opens the rating form.
+fn rating_link(settings: &NotificationSettings, slug: &str, token: &str) -> String {
+    let base = settings.public_url.trim_end_matches('/');
+    format!("{base}/o/{slug}/rate/{token}")
+}
+
 fn department_names(codes: &[String], departments: &[Department], lang: Lang) -> String {
     let names: Vec<&str> = codes
         .iter()
@@ -169,7 +176,16 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
         RequesterNotification::Receipt => item.secret.as_deref(),
         _ => None,
     };
-    let link = portal_link(input.settings, &input.organization.slug, number, code);
+    // A resolution notification's secret is its rating invitation: the link opens the rating
+    // form without signing in (seed 002 asks on the channel the requester used).
+    let rating_token = match item.kind {
+        RequesterNotification::Resolved => item.secret.as_deref(),
+        _ => None,
+    };
+    let link = match rating_token {
+        Some(token) => rating_link(input.settings, &input.organization.slug, token),
+        None => portal_link(input.settings, &input.organization.slug, number, code),
+    };
     let first_response = input
         .policy
         .and_then(|policy| policy.channel(ticket.channel))
@@ -289,6 +305,24 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
                 ));
                 text(lang, "status-update-subject", &[("number", number)])
             }
+            RequesterNotification::CancelledForConduct => {
+                // The agent's reason is shown as written, in the language it was written in.
+                let reason = item
+                    .payload
+                    .get("reason")
+                    .and_then(|value| value.as_str())
+                    .unwrap_or("")
+                    .to_owned();
+                // The reason goes in the first paragraph, the one a short message (SMS,
+                // WhatsApp) keeps.
+                paragraphs.push(text(
+                    lang,
+                    "cancelled-conduct-body",
+                    &[("number", number), ("reason", &reason)],
+                ));
+                paragraphs.push(text(lang, "cancelled-conduct-hint", &[]));
+                text(lang, "cancelled-conduct-subject", &[("number", number)])
+            }
         };
         subjects.push(subject);
         let (code_tag, dir, align) = match lang {
@@ -303,7 +337,15 @@ pub fn render(input: &RenderInput<'_>) -> Result<OutboundMessage, RenderError> {
             paragraphs,
             quote,
             code_label: text(lang, "tracking-code", &[]),
-            link_label: text(lang, "follow-link", &[]),
+            link_label: text(
+                lang,
+                if rating_token.is_some() {
+                    "rate-link"
+                } else {
+                    "follow-link"
+                },
+                &[],
+            ),
             signature: text(lang, "signature", &[("organization", organization)]),
         });
     }

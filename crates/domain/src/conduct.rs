@@ -17,6 +17,10 @@ pub const MAX_LEXICON_ENTRIES: usize = 5_000;
 /// The most words in one entry (a phrase).
 pub const MAX_WORDS_PER_ENTRY: usize = 6;
 
+/// The lexicon an organization starts with, until an administrator replaces it: a short list
+/// of common insults in Arabic and English (see the file's own comments for why it is short).
+pub const DEFAULT_LEXICON: &str = include_str!("conduct/default_lexicon.txt");
+
 /// Why a lexicon file was refused, naming the line (from 1).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LexiconError {
@@ -46,13 +50,43 @@ enum WordPattern {
 }
 
 impl WordPattern {
-    fn matches(&self, token: &Token<'_>, token_stem: &str) -> bool {
+    fn matches(&self, token: &Token<'_>, stems: &WordStems) -> bool {
         match self {
-            WordPattern::Stem(entry_stem) => token_stem == entry_stem,
+            WordPattern::Stem(entry_stem) => {
+                stems.stem == *entry_stem || stems.without_conjunction.as_ref() == Some(entry_stem)
+            }
             WordPattern::Prefix(start) => {
                 token.normalized.starts_with(start.as_str())
-                    || token_stem.starts_with(start.as_str())
+                    || stems.stem.starts_with(start.as_str())
+                    || stems
+                        .without_conjunction
+                        .as_ref()
+                        .is_some_and(|stem| stem.starts_with(start.as_str()))
             }
+        }
+    }
+}
+
+/// The stems a word of the text is compared by.
+struct WordStems {
+    stem: String,
+    /// The stem without a leading conjunction و or ف («وغبي», «فحمار»). Search keeps these
+    /// letters (too many Arabic words begin with them for an index to strip them blindly), but
+    /// an insult is short and often follows "and"; the stripped form is only compared, never
+    /// shown, and needs at least three letters left, so «وقح» stays «وقح».
+    without_conjunction: Option<String>,
+}
+
+impl WordStems {
+    fn of(normalized: &str) -> Self {
+        let without_conjunction = normalized
+            .strip_prefix('\u{0648}')
+            .or_else(|| normalized.strip_prefix('\u{0641}'))
+            .filter(|rest| rest.chars().count() >= 3)
+            .map(stem);
+        Self {
+            stem: stem(normalized),
+            without_conjunction,
         }
     }
 }
@@ -150,6 +184,18 @@ impl ConductLexicon {
         Ok(Self { entries })
     }
 
+    /// The shipped default lexicon, parsed.
+    pub fn default_lexicon() -> Self {
+        // The shipped file is checked by a unit test, so a parse error here is a build defect;
+        // an empty lexicon (flagging nothing) is the harmless fallback all the same.
+        Self::parse(DEFAULT_LEXICON).unwrap_or_default()
+    }
+
+    /// The entries as configured, in the order of the file.
+    pub fn entries(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|entry| entry.written.as_str())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -166,7 +212,10 @@ impl ConductLexicon {
             return Vec::new();
         }
         let words = tokens(text);
-        let stems: Vec<String> = words.iter().map(|word| stem(&word.normalized)).collect();
+        let stems: Vec<WordStems> = words
+            .iter()
+            .map(|word| WordStems::of(&word.normalized))
+            .collect();
         let mut matches = Vec::new();
         for start in 0..words.len() {
             for entry in &self.entries {
@@ -225,6 +274,10 @@ stupid*
         check("انتم اغبيـاء", &["اغبيـاء"]);
         // Clitics: and, the.
         check("والأغبياء لا يفهمون", &["والأغبياء"]);
+        // A conjunction alone (search keeps it), with at least three letters left.
+        check("متأخر وغبي", &["وغبي"]);
+        check("فحقيرة", &["فحقيرة"]);
+        check("وبي", &[]);
         // A prefix entry: any word beginning with it.
         check("تصرف حقيرة جدا", &["حقيرة"]);
         // Phrases match their words in a row, whatever the spacing and punctuation.
@@ -281,6 +334,27 @@ stupid*
                 entries: MAX_LEXICON_ENTRIES + 1,
                 max: MAX_LEXICON_ENTRIES,
             },
+        );
+    }
+
+    #[test]
+    fn the_default_lexicon_parses_and_flags_only_insults() {
+        let lexicon = ConductLexicon::parse(DEFAULT_LEXICON).expect("the shipped lexicon parses");
+        assert!(lexicon.len() > 40, "{}", lexicon.len());
+        assert_eq!(ConductLexicon::default_lexicon(), lexicon);
+        let flagged = |text: &str| !lexicon.check(text).is_empty();
+        assert!(flagged("أنتم أغبياء ولا تفهمون"));
+        assert!(flagged("موظفيكم حَمِير"));
+        assert!(flagged("you are all IDIOTS"));
+        assert!(flagged("this is fucking slow"));
+        // Ordinary complaints, however angry, are not flagged.
+        assert!(!flagged("تأخرت الشهادة شهرين ولم يرد أحد، هذا غير مقبول"));
+        assert!(!flagged(
+            "The certificate is late and nobody answers my e-mails."
+        ));
+        assert!(
+            !flagged("تدريب الكلاب البوليسية"),
+            "the plural of dog is not an insult"
         );
     }
 

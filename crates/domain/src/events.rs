@@ -15,6 +15,15 @@ string_enum! {
         /// so replay passes over them; fact changes they cause (a reassignment, a raised
         /// importance) are recorded as ordinary `changed` events.
         ServiceLevel => "service_level",
+        /// The conduct policy (seed 004): a requester's message matched the lexicon and was
+        /// flagged, a flag was reviewed, or the ticket was cancelled for a violation. These
+        /// explain the desk's view of the ticket, not its facts (a cancellation's status and
+        /// reason are ordinary `changed` events), so replay passes over them.
+        Conduct => "conduct",
+        /// The requester answered the satisfaction survey or changed their answer (seed 002).
+        /// The event carries the scores and the channel, never the comment, so reports can
+        /// replay answers and edits; replay of the facts passes over it.
+        Satisfaction => "satisfaction",
     }
 }
 
@@ -134,7 +143,14 @@ impl TicketFacts {
                         message: "a change without a field or value".into(),
                     });
                 }
-                (EventKind::MessageAdded | EventKind::ServiceLevel, _, _) => {}
+                (
+                    EventKind::MessageAdded
+                    | EventKind::ServiceLevel
+                    | EventKind::Conduct
+                    | EventKind::Satisfaction,
+                    _,
+                    _,
+                ) => {}
                 (EventKind::Created, _, _) => {
                     return Err(ReplayError::BadEvent {
                         index,

@@ -23,6 +23,9 @@ string_enum! {
         Resolved => "resolved",
         /// The periodic update the policy promises while a request stays open.
         StatusUpdate => "status_update",
+        /// The request was cancelled for a conduct violation (seed 004); the notification
+        /// carries the reason the agent gave.
+        CancelledForConduct => "cancelled_for_conduct",
     }
 }
 

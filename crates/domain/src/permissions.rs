@@ -65,6 +65,16 @@ pub fn ticket_access(principal: &Principal, ticket: VisibilityFacts<'_>) -> Acce
     }
 }
 
+string_enum! {
+    /// What an organization lets a supervisor from a regulator see beyond aggregates. Figures
+    /// are always shown; staff names and requesters' own words (satisfaction comments, root
+    /// cause descriptions) only when the organization grants it.
+    pub enum PersonalDataAccess: "personal data access" {
+        Hidden => "hidden",
+        Granted => "granted",
+    }
+}
+
 /// Whether the principal may change tickets at all (supervisors only read).
 pub fn may_change_tickets(principal: &Principal) -> bool {
     !matches!(

@@ -99,6 +99,16 @@ impl AttachmentStore {
         Ok(blobs)
     }
 
+    /// Removes an attachment's content (for an erasure). Removing content that is already gone
+    /// succeeds, so an erasure interrupted after some deletions can simply run again.
+    pub async fn delete(&self, storage_key: &str) -> Result<(), StoreError> {
+        use object_store::ObjectStoreExt;
+        match self.inner.delete(&Path::from(storage_key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(StoreError::Attachment(error.to_string())),
+        }
+    }
+
     /// Reads an attachment's content back.
     pub async fn get(&self, storage_key: &str) -> Result<Vec<u8>, StoreError> {
         let result = self

@@ -106,6 +106,11 @@ pub(crate) mod sqlite_queries {
     include!("search_queries.rs");
     include!("knowledge_queries.rs");
     include!("import_queries.rs");
+    include!("report_queries.rs");
+    include!("conduct_queries.rs");
+    include!("supervision_queries.rs");
+    include!("satisfaction_queries.rs");
+    include!("privacy_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -119,6 +124,11 @@ pub(crate) mod postgres_queries {
     include!("search_queries.rs");
     include!("knowledge_queries.rs");
     include!("import_queries.rs");
+    include!("report_queries.rs");
+    include!("conduct_queries.rs");
+    include!("supervision_queries.rs");
+    include!("satisfaction_queries.rs");
+    include!("privacy_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

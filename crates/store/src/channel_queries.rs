@@ -43,6 +43,10 @@ fn requester_notifications(events: &[PendingEvent]) -> Vec<PendingNotification> 
                     push(RequesterNotification::Reply, message_id, serde_json::json!({}));
                 }
             }
+            (EventKind::Conduct, _) if after.and_then(|value| value.get("change")).and_then(|change| change.as_str()) == Some("violation") => {
+                let reason = after.and_then(|value| value.get("reason")).cloned().unwrap_or_default();
+                push(RequesterNotification::CancelledForConduct, None, serde_json::json!({ "reason": reason }));
+            }
             (EventKind::ServiceLevel, _) => {
                 let Some(detail) = after else { continue };
                 if let Some(stage) = detail.get("escalation_stage") {

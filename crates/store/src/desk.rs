@@ -1,6 +1,6 @@
 //! What the web desk stores besides tickets: browser sessions, login throttling, requesters'
 //! tracking codes, canned replies, the audit of complaint views, presence on a ticket,
-//! satisfaction ratings, details of contacts logged by staff, channel settings, the agents'
+//! the satisfaction figures of the dashboard, details of contacts logged by staff, channel settings, the agents'
 //! queues and the managers' dashboard figures.
 
 use crate::StoreError;
@@ -194,13 +194,6 @@ pub struct PresenceRecord {
     pub user_name: String,
     pub activity: PresenceActivity,
     pub seen_at: Timestamp,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RatingRecord {
-    pub score: u8,
-    pub comment: String,
-    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -565,27 +558,6 @@ impl Store {
         since: Timestamp,
     ) -> Result<Vec<PresenceRecord>, StoreError> {
         dispatch!(self, desk_presence(ticket_id, since))
-    }
-
-    // ---- satisfaction ------------------------------------------------------------------------
-
-    /// Records the requester's rating; `Conflict` if the ticket was rated already.
-    pub async fn rate_ticket(
-        &self,
-        org_id: i64,
-        ticket_id: i64,
-        score: u8,
-        comment: &str,
-        now: Timestamp,
-    ) -> Result<RatingRecord, StoreError> {
-        dispatch!(
-            self,
-            desk_rate_ticket(org_id, ticket_id, score, comment, now)
-        )
-    }
-
-    pub async fn rating(&self, ticket_id: i64) -> Result<Option<RatingRecord>, StoreError> {
-        dispatch!(self, desk_rating(ticket_id))
     }
 
     // ---- contacts logged by staff ------------------------------------------------------------

@@ -472,57 +472,7 @@ pub(crate) async fn desk_presence(pools: &Pool, ticket_id: i64, since: Timestamp
         .collect()
 }
 
-// ---- satisfaction ----------------------------------------------------------------------------
-
-fn desk_rating_from_row(row: &DbRow) -> Result<RatingRecord, StoreError> {
-    let score: i64 = row.try_get("score")?;
-    Ok(RatingRecord {
-        score: u8::try_from(score).map_err(|_| StoreError::Corrupt(format!("rating score {score} out of range")))?,
-        comment: row.try_get("comment")?,
-        created_at: from_micros(row.try_get("created_at")?)?,
-    })
-}
-
-pub(crate) async fn desk_rate_ticket(pools: &Pool, org_id: i64, ticket_id: i64, score: u8, comment: &str, now: Timestamp) -> Result<RatingRecord, StoreError> {
-    if !(1..=5).contains(&score) {
-        return Err(StoreError::Invalid(format!("a rating is a score from 1 to 5, not {score}")));
-    }
-    let mut tx = pools.writer.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO satisfaction_ratings (ticket_id, org_id, score, comment, created_at) \
-         SELECT id, org_id, $3, $4, $5 FROM tickets WHERE id = $2 AND org_id = $1 \
-         ON CONFLICT (ticket_id) DO NOTHING RETURNING score, comment, created_at",
-    )
-    .bind(org_id)
-    .bind(ticket_id)
-    .bind(i64::from(score))
-    .bind(comment)
-    .bind(to_micros(now))
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(row) = inserted {
-        let rating = desk_rating_from_row(&row)?;
-        tx.commit().await?;
-        return Ok(rating);
-    }
-    let exists = sqlx::query("SELECT id FROM tickets WHERE id = $1 AND org_id = $2")
-        .bind(ticket_id)
-        .bind(org_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    match exists {
-        Some(_) => Err(StoreError::Conflict("this ticket has already been rated; a rating cannot be changed".into())),
-        None => Err(StoreError::NotFound { what: "ticket", key: ticket_id.to_string() }),
-    }
-}
-
-pub(crate) async fn desk_rating(pools: &Pool, ticket_id: i64) -> Result<Option<RatingRecord>, StoreError> {
-    let row = sqlx::query("SELECT score, comment, created_at FROM satisfaction_ratings WHERE ticket_id = $1")
-        .bind(ticket_id)
-        .fetch_optional(&pools.reader)
-        .await?;
-    row.as_ref().map(desk_rating_from_row).transpose()
-}
+// Satisfaction answers live in `satisfaction_queries.rs`; the dashboard below counts them.
 
 // ---- contacts logged by staff ----------------------------------------------------------------
 

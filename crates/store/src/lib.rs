@@ -13,27 +13,37 @@
 mod attachments;
 mod backend;
 mod channels;
+mod conduct;
 mod desk;
 mod error;
 mod import;
 mod knowledge;
 mod lookup;
 mod model;
+mod privacy;
+mod reports;
+mod satisfaction;
 pub mod schemas;
 mod search;
 pub mod secrets;
+mod supervision;
 mod url;
 
 pub use attachments::{AttachmentBlob, AttachmentStore};
 pub use backend::{BackendKind, StorageSize, Store};
 pub use channels::*;
+pub use conduct::*;
 pub use desk::*;
 pub use error::StoreError;
 pub use import::*;
 pub use knowledge::*;
 pub use lookup::*;
 pub use model::*;
+pub use privacy::*;
+pub use reports::*;
+pub use satisfaction::*;
 pub use search::*;
+pub use supervision::*;
 pub use url::DatabaseUrl;
 
 /// Converts a timestamp to the stored representation: integer microseconds since the epoch.

@@ -695,6 +695,10 @@ async fn insert_events(
     let notifications = requester_notifications(events);
     if !notifications.is_empty() {
         enqueue_requester_notifications(conn, org_id, ticket_id, &notifications, now).await?;
+        // The resolution notification invites the requester to rate, with a link of its own.
+        if notifications.iter().any(|notification| notification.kind == sanad_domain::notifications::RequesterNotification::Resolved) {
+            satisfaction_invite(conn, org_id, ticket_id, now).await?;
+        }
     }
     Ok(())
 }
@@ -1147,6 +1151,7 @@ async fn create_ticket_in(
     };
     let message = insert_message(&mut *tx, org.id, ticket_id, MessageDraft { kind: MessageKind::RequesterMessage, body, blobs }, actor, now).await?;
     changes.events.push(message_event(&message));
+    conduct_check_message(&mut *tx, org.id, &ticket, &message, Some(ticket.subject.as_str()), now, &mut changes.events).await?;
     enforce_service_levels(&mut *tx, org.id, policy, &ticket, &mut changes, true, false, now).await?;
     schedule_status_updates(&mut *tx, org.id, ticket_id, policy, now).await?;
     insert_events(&mut *tx, org.id, ticket_id, &changes.events, actor, now).await?;
@@ -1390,6 +1395,11 @@ pub(crate) async fn transition_ticket(
     changes.advance_automatically(now)?;
     write_facts(&mut tx, org.id, ticket.id, &changes.facts, false, now).await?;
     enforce_service_levels(&mut tx, org.id, policy, &ticket, &mut changes, false, false, now).await?;
+    // Cancelling is for a conduct violation only (the lifecycle requires its reason), so every
+    // cancellation is recorded against the requester, and they are told why.
+    if let (TicketStatus::Cancelled, Some(reason)) = (request.to, &request.reason) {
+        conduct_record_violation(&mut tx, org.id, &ticket, reason.as_str(), actor, now, &mut changes.events).await?;
+    }
     insert_events(&mut tx, org.id, ticket.id, &changes.events, actor, now).await?;
     if let Some(target) = &merge_target {
         let note = format!("Ticket {} was merged into this ticket.", ticket.number);
@@ -1452,6 +1462,7 @@ async fn add_message_in(
     let message = insert_message(&mut *tx, org.id, ticket.id, draft, actor, now).await?;
     let mut changes = Changes::new(facts_of(ticket));
     changes.events.push(message_event(&message));
+    conduct_check_message(&mut *tx, org.id, ticket, &message, None, now, &mut changes.events).await?;
     // The requester answering a question resumes the work (and, with the policy engine, the
     // paused service-level clocks).
     if kind == MessageKind::RequesterMessage && ticket.status == TicketStatus::WaitingOnRequester {

@@ -20,7 +20,6 @@ on_both_backends!(
     login_failures_count_per_address_and_per_client,
     tracking_codes_open_exactly_one_ticket,
     canned_replies_are_created_edited_and_archived,
-    ratings_are_given_once_with_a_score_from_one_to_five,
     views_presence_contacts_channels_and_settings,
     staff_accounts_are_read_and_updated,
     queues_respect_the_confidentiality_of_complaints,
@@ -35,6 +34,17 @@ on_both_backends!(
 /// Sunday to Thursday 08:00–16:00 in Riyadh, a three-stage ladder starting with the team lead.
 fn seed_004() -> String {
     support::policy_file("seed-004-diplomas-platform.toml")
+}
+
+/// An answer with the same score in all three dimensions, whose overall figure is that score.
+fn uniform_answer(score: i64) -> sanad_domain::satisfaction::SatisfactionAnswer {
+    let score = sanad_domain::satisfaction::Score::new(score).unwrap();
+    sanad_domain::satisfaction::SatisfactionAnswer {
+        handling: score,
+        clarity: score,
+        closure: score,
+        comment: None,
+    }
 }
 
 async fn organization(store: &Store, slug: &str, prefix: &str, policy: bool) -> Organization {
@@ -639,61 +649,6 @@ async fn canned_replies_are_created_edited_and_archived(db: TestDb) {
         Err(StoreError::NotFound { .. })
     ));
     assert_eq!(store.canned_replies(other.id).await.unwrap().len(), 1);
-}
-
-async fn ratings_are_given_once_with_a_score_from_one_to_five(db: TestDb) {
-    let store = &db.store;
-    let org = organization(store, "ratings", "RT", false).await;
-    let other = organization(store, "other", "OT", false).await;
-    let new = ticket(
-        TicketKind::Inquiry,
-        Channel::WebForm,
-        "سؤال",
-        None,
-        "Sara",
-        "sara@example.sa",
-    );
-    let rated = create(store, &org, &new, "2026-11-22T09:00:00Z").await;
-    let unrated = create(store, &org, &new, "2026-11-22T09:01:00Z").await;
-    let foreign = create(store, &other, &new, "2026-11-22T09:02:00Z").await;
-
-    for score in [0, 6, 255] {
-        let refused = store
-            .rate_ticket(org.id, rated.id, score, "", at("2026-11-23T09:00:00Z"))
-            .await;
-        assert!(
-            matches!(refused, Err(StoreError::Invalid(_))),
-            "{score}: {refused:?}"
-        );
-    }
-    let rating = store
-        .rate_ticket(org.id, rated.id, 4, "شكراً", at("2026-11-23T09:00:00Z"))
-        .await
-        .unwrap();
-    assert_eq!(
-        rating,
-        RatingRecord {
-            score: 4,
-            comment: "شكراً".into(),
-            created_at: at("2026-11-23T09:00:00Z")
-        }
-    );
-    let again = store
-        .rate_ticket(org.id, rated.id, 1, "", at("2026-11-23T10:00:00Z"))
-        .await;
-    assert!(
-        matches!(&again, Err(StoreError::Conflict(message)) if message.contains("already been rated")),
-        "{again:?}"
-    );
-    assert_eq!(store.rating(rated.id).await.unwrap(), Some(rating));
-    assert_eq!(store.rating(unrated.id).await.unwrap(), None);
-    assert!(matches!(
-        store
-            .rate_ticket(org.id, foreign.id, 5, "", at("2026-11-23T09:00:00Z"))
-            .await,
-        Err(StoreError::NotFound { what: "ticket", .. })
-    ));
-    assert_eq!(store.rating(foreign.id).await.unwrap(), None);
 }
 
 async fn views_presence_contacts_channels_and_settings(db: TestDb) {
@@ -2496,7 +2451,14 @@ async fn the_dashboard_figures_on_a_small_data_set(db: TestDb) {
     .await;
     reply(store, &org, &d0.number, "2026-11-15T10:00:00+03:00").await;
     store
-        .rate_ticket(org.id, d0.id, 1, "", at("2026-11-20T10:00:00+03:00"))
+        .answer_satisfaction(
+            org.id,
+            d0.id,
+            &uniform_answer(1),
+            AnsweredVia::Portal,
+            &Actor::System,
+            at("2026-11-20T10:00:00+03:00"),
+        )
         .await
         .unwrap();
 
@@ -2628,15 +2590,36 @@ async fn the_dashboard_figures_on_a_small_data_set(db: TestDb) {
     // fires before the dashboard.
     assert_eq!(sweep(store, now).await, 0);
     store
-        .rate_ticket(org.id, d5.id, 5, "", at("2026-11-22T11:00:00+03:00"))
+        .answer_satisfaction(
+            org.id,
+            d5.id,
+            &uniform_answer(5),
+            AnsweredVia::Portal,
+            &Actor::System,
+            at("2026-11-22T11:00:00+03:00"),
+        )
         .await
         .unwrap();
     store
-        .rate_ticket(org.id, d1.id, 4, "", at("2026-11-23T11:00:00+03:00"))
+        .answer_satisfaction(
+            org.id,
+            d1.id,
+            &uniform_answer(4),
+            AnsweredVia::Portal,
+            &Actor::System,
+            at("2026-11-23T11:00:00+03:00"),
+        )
         .await
         .unwrap();
     store
-        .rate_ticket(org.id, d2.id, 2, "", at("2026-11-26T11:00:00+03:00"))
+        .answer_satisfaction(
+            org.id,
+            d2.id,
+            &uniform_answer(2),
+            AnsweredVia::Portal,
+            &Actor::System,
+            at("2026-11-26T11:00:00+03:00"),
+        )
         .await
         .unwrap();
 

@@ -156,7 +156,17 @@
     if (typeof body === "string" && body.length > 300) { detail.parameters.body = body.slice(0, 300); }
   }
 
+  // "Print / save as PDF" on the policy page: without script the link opens the print layout
+  // (?print=1), from which the browser's own print command works; with it, print at once.
+  function onPrintClick(event) {
+    var link = event.target.closest && event.target.closest("a[data-print]");
+    if (!link || typeof window.print !== "function") { return; }
+    event.preventDefault();
+    window.print();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("click", onPrintClick);
     document.addEventListener("htmx:configRequest", onConfigRequest);
     document.addEventListener("click", onInsertClick);
     document.querySelectorAll("[data-kb-needs-script]").forEach(function (element) { element.hidden = false; });

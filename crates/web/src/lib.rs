@@ -14,6 +14,7 @@ pub mod hooks;
 pub mod knowledge_api;
 mod ops;
 pub mod search_api;
+pub mod supervision_api;
 mod tickets;
 pub mod ui;
 
@@ -164,6 +165,9 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::update_category, catalog::archive_category))
         .routes(routes!(search_api::search_tickets))
         .routes(routes!(knowledge_api::search_articles))
+        .routes(routes!(supervision_api::list_organizations))
+        .routes(routes!(supervision_api::organization_report))
+        .routes(routes!(supervision_api::comparison))
         .routes(routes!(ops::healthz))
         .split_for_parts()
 }

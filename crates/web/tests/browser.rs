@@ -920,11 +920,17 @@ async fn showcase(app: &UiApp) -> Showcase {
     .await;
     move_to(app, org, &postponed.number, TicketStatus::Resolved, &agent).await;
     app.store
-        .rate_ticket(
+        .answer_satisfaction(
             org.id,
             postponed.id,
-            5,
-            "خدمة سريعة ومتعاونة",
+            &sanad_domain::satisfaction::SatisfactionAnswer {
+                handling: sanad_domain::satisfaction::Score::new(5).unwrap(),
+                clarity: sanad_domain::satisfaction::Score::new(5).unwrap(),
+                closure: sanad_domain::satisfaction::Score::new(5).unwrap(),
+                comment: Some("خدمة سريعة ومتعاونة".into()),
+            },
+            sanad_store::AnsweredVia::Portal,
+            &sanad_store::Actor::System,
             app.clock.now(),
         )
         .await

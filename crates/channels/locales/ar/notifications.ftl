@@ -1,6 +1,7 @@
 # Notifications sent to requesters (e-mail, WhatsApp, X, Messenger, SMS).
 greeting = مرحبًا { $name }،
 signature = فريق الدعم في { $organization }
+rate-link = قيّم الخدمة
 follow-link = تابع طلبك
 tracking-code = رمز المتابعة
 reply-hint = للرد، أجب على هذه الرسالة مباشرة أو تابع طلبك عبر الرابط.
@@ -36,3 +37,7 @@ status-resolved = محلول
 status-closed = مغلق
 status-cancelled = ملغى
 status-merged = مدموج
+
+cancelled-conduct-subject = أُلغي طلبك { $number } لمخالفة آداب التواصل
+cancelled-conduct-body = أُلغي طلبك { $number } لمخالفته آداب التواصل المعلنة في سياسة الدعم. السبب: { $reason }
+cancelled-conduct-hint = يمكنك تقديم طلب جديد مع الالتزام بآداب التواصل.

@@ -1,6 +1,7 @@
 # Notifications sent to requesters (e-mail, WhatsApp, X, Messenger, SMS).
 greeting = Hello { $name },
 signature = The support team of { $organization }
+rate-link = Rate the service
 follow-link = Follow your request
 tracking-code = Tracking code
 reply-hint = To answer, reply to this message or follow your request through the link.
@@ -36,3 +37,7 @@ status-resolved = resolved
 status-closed = closed
 status-cancelled = cancelled
 status-merged = merged
+
+cancelled-conduct-subject = Your request { $number } was cancelled for a conduct violation
+cancelled-conduct-body = Your request { $number } was cancelled because it did not respect the communication etiquette published in the support policy. Reason: { $reason }
+cancelled-conduct-hint = You are welcome to submit a new request that respects the communication etiquette.

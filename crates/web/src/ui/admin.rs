@@ -62,7 +62,7 @@ const SUGGESTED_ZONES: &[&str] = &[
     "UTC",
 ];
 
-fn require_admin(staff: &StaffContext) -> Result<(), PageError> {
+pub(crate) fn require_admin(staff: &StaffContext) -> Result<(), PageError> {
     if staff.is_admin() {
         Ok(())
     } else {
@@ -85,6 +85,8 @@ pub enum Section {
     Staff,
     Canned,
     Channels,
+    Supervision,
+    Conduct,
     Audit,
 }
 
@@ -97,6 +99,8 @@ impl Section {
         Section::Staff,
         Section::Canned,
         Section::Channels,
+        Section::Supervision,
+        Section::Conduct,
         Section::Audit,
     ];
 
@@ -111,6 +115,8 @@ impl Section {
             Section::Staff => "/staff",
             Section::Canned => "/canned",
             Section::Channels => "/channels",
+            Section::Supervision => "/supervision",
+            Section::Conduct => "/conduct",
             Section::Audit => "/audit",
         }
     }
@@ -124,11 +130,13 @@ impl Section {
             Section::Staff => "admin-tab-staff",
             Section::Canned => "admin-tab-canned",
             Section::Channels => "admin-tab-channels",
+            Section::Supervision => "admin-tab-supervision",
+            Section::Conduct => "admin-tab-conduct",
             Section::Audit => "admin-tab-audit",
         }
     }
 
-    fn href(self, staff: &StaffContext) -> String {
+    pub(crate) fn href(self, staff: &StaffContext) -> String {
         format!("{}{}", admin_base(staff), self.path())
     }
 }
@@ -148,7 +156,7 @@ pub struct Frame {
     pub problem: String,
 }
 
-fn frame(staff: &StaffContext, section: Section, notice: String) -> (Chrome, Frame) {
+pub(crate) fn frame(staff: &StaffContext, section: Section, notice: String) -> (Chrome, Frame) {
     let tr = staff.tr();
     let title = format!("{} · {}", tr.t(section.key()), tr.t("admin-title"));
     let chrome = chrome::desk(staff, title, "admin");

@@ -89,6 +89,12 @@ fn decoy_hash() -> &'static str {
     })
 }
 
+/// Checks a password against a hash nobody knows, so that an unknown account costs as much time
+/// as a wrong password (used by every sign-in form).
+pub fn verify_decoy(password: &str) {
+    verify_password(password, decoy_hash());
+}
+
 fn totp_for(secret_base32: &str, account: &str) -> Option<totp_rs::Totp> {
     let secret = totp_rs::Secret::try_from_base32(secret_base32).ok()?;
     totp_rs::Builder::new()

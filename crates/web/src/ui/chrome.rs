@@ -129,6 +129,9 @@ pub fn desk(staff: &StaffContext, title: String, current: &str) -> Chrome {
             "g d",
         ));
     }
+    if super::reports::may_see_reports(staff) {
+        items.push(("reports", format!("{base}/reports"), "nav-reports", "g r"));
+    }
     if staff.is_admin() {
         items.push(("admin", format!("{base}/admin"), "nav-admin", "g a"));
     }
@@ -147,5 +150,35 @@ pub fn desk(staff: &StaffContext, title: String, current: &str) -> Chrome {
         .collect();
     chrome.user_name = Some(staff.user.name.clone());
     chrome.logout_href = format!("/o/{}/logout", staff.org.slug);
+    chrome
+}
+
+/// The chrome of a regulator's supervisor: no organization of their own, the organizations
+/// they oversee side by side, their API tokens, and signing out.
+pub fn supervision(
+    page: &PageContext,
+    title: String,
+    current: &str,
+    supervisor_name: Option<&str>,
+) -> Chrome {
+    let tr = page.tr;
+    let mut chrome = base_chrome(page, title, None);
+    chrome.home_href = "/supervision".to_owned();
+    if let Some(name) = supervisor_name {
+        chrome.nav = [
+            ("overview", "/supervision", "nav-supervision-overview"),
+            ("tokens", "/supervision/tokens", "nav-supervision-tokens"),
+        ]
+        .into_iter()
+        .map(|(id, href, key)| NavItem {
+            href: href.to_owned(),
+            label: tr.t(key),
+            current: id == current,
+            key: "",
+        })
+        .collect();
+        chrome.user_name = Some(name.to_owned());
+        chrome.logout_href = "/supervision/logout".to_owned();
+    }
     chrome
 }

@@ -36,7 +36,7 @@ use std::time::Duration;
 const BREACHING_WITHIN_HOURS: i64 = 4;
 const PAGE_SIZE: u32 = 50;
 
-fn staff_actor(staff: &StaffContext) -> Actor {
+pub(super) fn staff_actor(staff: &StaffContext) -> Actor {
     Actor::Staff {
         id: staff.user.id,
         name: staff.user.name.clone(),
@@ -602,6 +602,10 @@ struct TicketPage {
     root_cause_categories: Vec<Choice>,
     may_escalate: bool,
     rating: String,
+    /// The conduct flags of the ticket's messages (rendered by `conduct.rs`), or empty.
+    conduct_flags: String,
+    /// The requester's conduct violations, for directors (rendered by `conduct.rs`), or empty.
+    conduct_requester: String,
 }
 
 pub struct CannedOption {
@@ -755,6 +759,26 @@ fn describe_event(event: &sanad_store::Event, tr: &Tr, names: &Names<'_>) -> Opt
                 &value_text(&event.after, field),
             ))
         }
+        EventKind::Conduct => Some(super::conduct::describe_event(event, tr)),
+        EventKind::Satisfaction => {
+            let after = event.after.as_ref();
+            let score = |key: &str| {
+                after
+                    .and_then(|v| v.get(key))
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let edited = after.and_then(|v| v.get("change")).and_then(|v| v.as_str()) == Some("edited");
+            Some(format!(
+                "{} {} {}/{}/{}",
+                tr.t(if edited { "event-satisfaction-edited" } else { "event-satisfaction" }),
+                tr.t("rate-scores-short"),
+                score("handling"),
+                score("clarity"),
+                score("closure"),
+            ))
+        }
         EventKind::ServiceLevel => {
             let after = event.after.as_ref();
             let detail = match after.and_then(|v| v.get("change")).and_then(|v| v.as_str()) {
@@ -812,8 +836,10 @@ async fn ticket_page(
     let policy = state.store.policy_in_force(&staff.org).await?;
     let canned_replies: Vec<CannedReply> = state.store.canned_replies(staff.org.id).await?;
     let contact = state.store.contact_details(detail.ticket.id).await?;
-    let rating = state.store.rating(detail.ticket.id).await?;
+    let rating = state.store.satisfaction(staff.org.id, detail.ticket.id).await?;
     let deliveries = state.store.ticket_deliveries(detail.ticket.id).await?;
+    let (conduct_flags, conduct_requester) =
+        super::conduct::ticket_fragments(state, staff, &detail).await?;
     let ticket = &detail.ticket;
     let base = ticket_base(staff, &ticket.number);
     let clocks = detail
@@ -1015,16 +1041,33 @@ async fn ticket_page(
         breached_without_cause,
         root_cause_categories,
         may_escalate,
+        // The three dimensions of the requester's answer, then their comment (seed 002).
         rating: rating
             .map(|r| {
-                let score = tr.value("score", &r.score.to_string());
+                let scores = [
+                    ("handling", r.handling),
+                    ("clarity", r.clarity),
+                    ("closure", r.closure),
+                ]
+                .iter()
+                .map(|(field, score)| {
+                    format!(
+                        "{}: {}",
+                        tr.t(&format!("rate-label-{field}")),
+                        tr.value("score", &score.to_string())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
                 if r.comment.is_empty() {
-                    score
+                    scores
                 } else {
-                    format!("{score} — {}", r.comment)
+                    format!("{scores} — {}", r.comment)
                 }
             })
             .unwrap_or_default(),
+        conduct_flags,
+        conduct_requester,
     })
 }
 
@@ -1211,11 +1254,11 @@ pub async fn attachment(
 
 // ---- actions ------------------------------------------------------------------------------------
 
-fn back_to(staff: &StaffContext, number: &str, anchor: &str) -> Response {
+pub(super) fn back_to(staff: &StaffContext, number: &str, anchor: &str) -> Response {
     Redirect::to(&format!("{}{anchor}", ticket_base(staff, number))).into_response()
 }
 
-async fn changeable_ticket(
+pub(super) async fn changeable_ticket(
     state: &AppState,
     staff: &StaffContext,
     number: &str,

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod chrome;
+pub mod conduct;
 pub mod dashboard;
 pub mod desk;
 pub mod format;
@@ -18,8 +19,10 @@ pub mod i18n;
 pub mod knowledge;
 pub mod page_error;
 pub mod portal;
+pub mod reports;
 pub mod search;
 pub mod session;
+pub mod supervision;
 
 use crate::{AppState, WebSettings};
 use axum::Router;
@@ -58,6 +61,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             "/o/{slug}/track/{number}/rate",
             post(portal::requester_rate),
         )
+        .route("/o/{slug}/rate/{token}", get(portal::rating_invitation))
         .route("/o/{slug}/policy", get(portal::policy))
         .route(
             "/o/{slug}/login",
@@ -111,6 +115,9 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             post(desk::root_cause),
         )
         .route("/o/{slug}/desk/dashboard", get(dashboard::dashboard))
+        .route("/o/{slug}/desk/reports", get(reports::page))
+        .route("/o/{slug}/desk/reports.csv", get(reports::csv))
+        .route("/o/{slug}/desk/reports.xlsx", get(reports::xlsx))
         .route(
             "/o/{slug}/desk/admin",
             get(admin::organization).post(admin::organization_save),
@@ -173,6 +180,40 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             post(admin::channel_credentials_save),
         )
         .route("/o/{slug}/desk/admin/audit", get(admin::audit))
+        .route(
+            "/o/{slug}/desk/admin/supervision",
+            get(supervision::admin).post(supervision::admin_grant),
+        )
+        .route(
+            "/o/{slug}/desk/admin/supervision/{supervisor_id}/revoke",
+            post(supervision::admin_revoke),
+        )
+        .route(
+            "/supervision/login",
+            get(supervision::login_form).post(supervision::login_submit),
+        )
+        .route("/supervision/logout", post(supervision::logout))
+        .route("/supervision", get(supervision::overview))
+        .route("/supervision/o/{slug}", get(supervision::organization))
+        .route(
+            "/supervision/tokens",
+            get(supervision::tokens).post(supervision::create_token),
+        )
+        .route(
+            "/supervision/tokens/{id}/revoke",
+            post(supervision::revoke_token),
+        )
+        // The conduct policy: flags and their review, violations, the lexicon.
+        .route(
+            "/o/{slug}/desk/tickets/{number}/conduct/review",
+            post(conduct::review),
+        )
+        .route("/o/{slug}/desk/conduct/flagged", get(conduct::flagged))
+        .route("/o/{slug}/desk/conduct/violations", get(conduct::violations))
+        .route(
+            "/o/{slug}/desk/admin/conduct",
+            get(conduct::lexicon).post(conduct::lexicon_save),
+        )
         // The knowledge base: the public help centre with its suggestions and feedback, and
         // the editors' pages under the desk.
         .route("/o/{slug}/kb", get(knowledge::help_centre))

@@ -18,6 +18,10 @@ pub enum PageError {
         org_slug: String,
         next: String,
     },
+    /// A regulator's supervisor must sign in (supervisors have their own sign-in page).
+    SupervisorSignIn {
+        next: String,
+    },
     /// The request was understood but cannot be carried out; the text says why.
     Rejected {
         status: StatusCode,
@@ -89,6 +93,10 @@ impl IntoResponse for PageError {
                     "/o/{org_slug}/login?next={}",
                     form_urlencoded_component(next)
                 );
+                return Redirect::to(&target).into_response();
+            }
+            PageError::SupervisorSignIn { next } => {
+                let target = format!("/supervision/login?next={}", form_urlencoded_component(next));
                 return Redirect::to(&target).into_response();
             }
             PageError::NotFound => (

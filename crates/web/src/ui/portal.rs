@@ -28,6 +28,10 @@ use sanad_store::{
     Actor, NewAttachment, NewMessage, NewRequester, NewSession, NewTicket, Organization,
     RequesterContact, SessionKind, TicketDetail, TransitionRequest, secrets,
 };
+use sanad_domain::satisfaction::{
+    AnswerField, COMMENT_MAX_CHARS, RawSatisfactionAnswer, SatisfactionAnswer, Score,
+};
+use sanad_store::AnsweredVia;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -173,19 +177,70 @@ pub async fn home(portal: Portal) -> Result<Html<String>, PageError> {
 struct PolicyPage {
     chrome: Chrome,
     policy_html: String,
+    /// The organization's name for the printed header (the site header is not printed).
+    org_name: String,
+    /// "Policy version 3, applied on …", printed under the name; empty without a policy.
+    version_line: String,
+    /// The same page laid out for printing (`?print=1`), for browsers without script.
+    print_view: bool,
+    print_href: String,
+    screen_href: String,
 }
 
-pub async fn policy(portal: Portal) -> Result<Html<String>, PageError> {
+#[derive(Deserialize, Default)]
+pub struct PolicyQuery {
+    print: Option<String>,
+}
+
+/// The published policy, generated from the policy in force each time it is asked for, so
+/// the page and the rules the desk applies can never differ. `?print=1` gives the layout for
+/// printing or saving as PDF to file with the regulator.
+pub async fn policy(
+    State(state): State<AppState>,
+    portal: Portal,
+    Query(query): Query<PolicyQuery>,
+) -> Result<Html<String>, PageError> {
+    let tr = *portal.tr();
     let policy_html = match portal.policy.as_deref() {
         Some(policy) => markdown_to_safe_html(&sanad_domain::policy::render_markdown(
             policy,
-            policy_lang(portal.tr().lang),
+            policy_lang(tr.lang),
         )),
         None => String::new(),
+    };
+    let stored = match (portal.policy.is_some(), portal.org.policy_version) {
+        (true, Some(version)) => state.store.stored_policy(portal.org.id, version).await?,
+        _ => None,
+    };
+    let version_line = stored
+        .map(|stored| {
+            let applied = shown_time(stored.applied_at, &portal.zone, &tr);
+            tr.n1(
+                "policy-print-version",
+                stored.version,
+                "applied",
+                &applied.gregorian,
+            )
+        })
+        .unwrap_or_default();
+    let org_name = match portal.policy.as_deref() {
+        Some(policy) => tr
+            .lang
+            .pick(
+                &policy.organization().name_ar,
+                &policy.organization().name_en,
+            )
+            .to_owned(),
+        None => portal.org.name.clone(),
     };
     let page = PolicyPage {
         chrome: portal.chrome("policy-title", "policy"),
         policy_html,
+        org_name,
+        version_line,
+        print_view: query.print.as_deref() == Some("1"),
+        print_href: format!("{}/policy?print=1&lang={}", portal.base(), tr.lang.code()),
+        screen_href: format!("{}/policy?lang={}", portal.base(), tr.lang.code()),
     };
     Ok(Html(page.render()?))
 }
@@ -739,6 +794,139 @@ async fn tracked_ticket(
 #[derive(Deserialize, Default)]
 pub struct MagicLinkQuery {
     code: Option<String>,
+    /// The channel of the rating invitation that brought the requester here (`email`,
+    /// `whatsapp`, …), carried into the rating form so the answer records it.
+    via: Option<String>,
+}
+
+/// One dimension of the satisfaction question: a radio group of the five scores.
+struct RatingDimension {
+    field: &'static str,
+    legend: String,
+    choices: Vec<RatingChoice>,
+}
+
+struct RatingChoice {
+    value: u8,
+    label: String,
+    checked: bool,
+}
+
+/// The satisfaction part of the requester's ticket page (seed 002).
+#[derive(Default)]
+struct RatingView {
+    /// The ticket is resolved or closed, so the section is shown.
+    shown: bool,
+    /// The form is offered: no answer yet, or the edit window is open.
+    editable: bool,
+    dimensions: Vec<RatingDimension>,
+    comment: String,
+    /// "You can change your answer until …", or empty.
+    window_note: String,
+    /// The given answer as read-only lines (label, score), once the window closed.
+    summary: Vec<(String, String)>,
+    /// `portal` or the invitation's channel.
+    via: String,
+}
+
+/// The answer's channel from the address: an invitation's channel, or the portal.
+fn answered_via(raw: Option<&str>) -> AnsweredVia {
+    raw.and_then(AnsweredVia::parse).unwrap_or(AnsweredVia::Portal)
+}
+
+async fn rating_view(
+    state: &AppState,
+    portal: &Portal,
+    ticket: &sanad_store::TicketSummary,
+    via: AnsweredVia,
+    now: Timestamp,
+) -> Result<RatingView, PageError> {
+    if !matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed) {
+        return Ok(RatingView::default());
+    }
+    let tr = *portal.tr();
+    let answer = state.store.satisfaction(portal.org.id, ticket.id).await?;
+    let rules = state.store.rating_rules(portal.org.id).await?;
+    let editable = answer
+        .as_ref()
+        .is_none_or(|answer| rules.may_edit(answer.created_at, now));
+    let dimensions = [
+        (AnswerField::Handling, answer.as_ref().map(|a| a.handling)),
+        (AnswerField::Clarity, answer.as_ref().map(|a| a.clarity)),
+        (AnswerField::Closure, answer.as_ref().map(|a| a.closure)),
+    ];
+    let window_note = match &answer {
+        Some(answer) if editable => tr.t1(
+            "rate-editable-until",
+            "until",
+            &shown_time(rules.edit_window_closes(answer.created_at), &portal.zone, &tr).gregorian,
+        ),
+        _ => String::new(),
+    };
+    Ok(RatingView {
+        shown: true,
+        editable,
+        dimensions: dimensions
+            .iter()
+            .map(|(field, current)| RatingDimension {
+                field: field.as_str(),
+                legend: tr.t(&format!("rate-question-{}", field.as_str())),
+                choices: (Score::MIN..=Score::MAX)
+                    .map(|value| RatingChoice {
+                        value,
+                        label: tr.value("score", &value.to_string()),
+                        checked: current.is_some_and(|score| score.get() == value),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        comment: answer.as_ref().map(|a| a.comment.clone()).unwrap_or_default(),
+        window_note,
+        summary: match &answer {
+            Some(answer) if !editable => dimensions
+                .iter()
+                .filter_map(|(field, score)| {
+                    score.map(|score| {
+                        (
+                            tr.t(&format!("rate-label-{}", field.as_str())),
+                            tr.value("score", &score.to_string()),
+                        )
+                    })
+                })
+                .chain((!answer.comment.is_empty()).then(|| {
+                    (tr.t("ticket-rate-comment"), answer.comment.clone())
+                }))
+                .collect(),
+            _ => Vec::new(),
+        },
+        via: via.as_str().to_owned(),
+    })
+}
+
+/// The rating invitation's link: it signs the requester in to this one ticket (a requester
+/// session, like the tracking link) and opens the rating form. The secret is single-purpose and
+/// unguessable (256 bits, stored only as a digest); a wrong one is simply not found.
+pub async fn rating_invitation(
+    State(state): State<AppState>,
+    portal: Portal,
+    Path((_, token)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let now = state.clock.now();
+    let invitation = state
+        .store
+        .rating_invitation(portal.org.id, &secrets::token_digest(&token))
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let cookie = start_tracking_session(&state, &portal, invitation.ticket_id, now).await?;
+    let mut response = Redirect::to(&format!(
+        "{}/track/{}?via={}#rating",
+        portal.base(),
+        invitation.number,
+        invitation.channel.as_str()
+    ))
+    .into_response();
+    append_cookie(response.headers_mut(), &cookie);
+    Ok(response)
 }
 
 struct TargetLine {
@@ -773,9 +961,10 @@ struct TicketPage {
     may_reopen: bool,
     may_escalate: bool,
     escalated: bool,
-    may_rate: bool,
-    rating: Option<u8>,
+    rating: RatingView,
     flash: String,
+    /// Why the ticket was cancelled for a conduct violation, shown to its requester; or empty.
+    cancel_reason: String,
 }
 
 pub async fn ticket(
@@ -817,7 +1006,8 @@ pub async fn ticket(
         .filter(|key| ["reply", "reopen", "escalate", "rate"].contains(key))
         .map(|key| portal.tr().t(&format!("flash-{key}")))
         .unwrap_or_default();
-    let page = ticket_page(&state, &portal, detail, flash).await?;
+    let via = answered_via(query.via.as_deref());
+    let page = ticket_page(&state, &portal, detail, flash, via).await?;
     Ok(Html(page.render()?).into_response())
 }
 
@@ -826,6 +1016,7 @@ async fn ticket_page(
     portal: &Portal,
     detail: TicketDetail,
     flash: String,
+    via: AnsweredVia,
 ) -> Result<TicketPage, PageError> {
     let tr = *portal.tr();
     let now = state.clock.now();
@@ -876,11 +1067,7 @@ async fn ticket_page(
         .escalations
         .iter()
         .any(|escalation| escalation.reason == "requester");
-    let rating = state
-        .store
-        .rating(ticket.id)
-        .await?
-        .map(|rating| rating.score);
+    let rating = rating_view(state, portal, ticket, via, now).await?;
     Ok(TicketPage {
         chrome: chrome::portal(&portal.page, &portal.org, ticket.number.clone(), "track"),
         base: format!("{}/track/{}", portal.base(), ticket.number),
@@ -896,10 +1083,12 @@ async fn ticket_page(
         may_reopen,
         may_escalate: open && first_target_lapsed && !escalated,
         escalated,
-        may_rate: matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed)
-            && rating.is_none(),
         rating,
         flash,
+        cancel_reason: match ticket.status {
+            TicketStatus::Cancelled => ticket.cancel_reason.clone().unwrap_or_default(),
+            _ => String::new(),
+        },
     })
 }
 
@@ -925,15 +1114,13 @@ pub fn target_state_class(state: TargetState, deadline: Timestamp, now: Timestam
     }
 }
 
-/// A requester's action on their ticket: reply, reopen, escalate or rate.
+/// A requester's action on their ticket: reopen or escalate.
 #[derive(Deserialize)]
 pub struct RequesterActionForm {
     #[serde(rename = "_csrf")]
     csrf: Option<String>,
     #[serde(default)]
     body: String,
-    #[serde(default)]
-    score: String,
 }
 
 pub async fn requester_reply(
@@ -1069,6 +1256,22 @@ pub async fn requester_escalate(
     Ok(Redirect::to(&format!("{}/track/{number}?done=escalate", portal.base())).into_response())
 }
 
+/// The satisfaction form: three scores and a comment.
+#[derive(Deserialize)]
+pub struct RatingForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    #[serde(default)]
+    handling: String,
+    #[serde(default)]
+    clarity: String,
+    #[serde(default)]
+    closure: String,
+    #[serde(default)]
+    comment: String,
+    via: Option<String>,
+}
+
 pub async fn requester_rate(
     State(state): State<AppState>,
     portal: Portal,
@@ -1077,35 +1280,47 @@ pub async fn requester_rate(
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let number = number.to_uppercase();
-    let form: RequesterActionForm = parse_form(&body)?;
+    let form: RatingForm = parse_form(&body)?;
     check_csrf(&portal.page.csrf, form.csrf.as_deref())?;
     let detail = tracked_ticket(&state, &headers, &portal.org, &number)
         .await?
         .ok_or(PageError::Forbidden)?;
+    let tr = *portal.tr();
     if !matches!(
         detail.ticket.status,
         TicketStatus::Resolved | TicketStatus::Closed
     ) {
-        return Err(PageError::rejected(portal.tr().t("rate-not-yet")));
+        return Err(PageError::rejected(tr.t("rate-not-yet")));
     }
-    let score = form
-        .score
-        .parse::<u8>()
-        .ok()
-        .filter(|score| (1..=5).contains(score))
-        .ok_or_else(|| PageError::rejected(portal.tr().t("error-choose-score")))?;
-    let comment: String = form.body.trim().chars().take(2_000).collect();
+    let answer = SatisfactionAnswer::try_from(RawSatisfactionAnswer {
+        handling: &form.handling,
+        clarity: &form.clarity,
+        closure: &form.closure,
+        comment: &form.comment,
+    })
+    .map_err(|errors| {
+        let mut messages = FieldErrors::default();
+        for field in errors.fields() {
+            let message = match field {
+                AnswerField::Comment => tr.n("error-text-length", COMMENT_MAX_CHARS as i64),
+                other => tr.t(&format!("rate-error-{}", other.as_str())),
+            };
+            messages.add(field.as_str(), message);
+        }
+        PageError::rejected(messages.joined())
+    })?;
     state
         .store
-        .rate_ticket(
+        .answer_satisfaction(
             portal.org.id,
             detail.ticket.id,
-            score,
-            &comment,
+            &answer,
+            answered_via(form.via.as_deref()),
+            &requester_actor(&detail),
             state.clock.now(),
         )
         .await?;
-    Ok(Redirect::to(&format!("{}/track/{number}?done=rate", portal.base())).into_response())
+    Ok(Redirect::to(&format!("{}/track/{number}?done=rate#rating", portal.base())).into_response())
 }
 
 #[cfg(test)]
