@@ -24,6 +24,10 @@ const CONFIG_KEYS: &[&str] = &[
     "request_timeout_seconds",
     "timer_sweep_seconds",
     "outbox_poll_seconds",
+    "digest_enabled",
+    "digest_weekday",
+    "digest_hour",
+    "digest_poll_seconds",
     "mail_domain",
     "mail_receiver_listen",
     "mail_receiver_protocol",
@@ -55,6 +59,18 @@ pub struct RawConfig {
     /// Seconds between two passes of the outbox worker, which delivers notifications to
     /// requesters (e-mail, WhatsApp, X, Messenger, SMS) and retries failed ones.
     pub outbox_poll_seconds: u64,
+    /// Whether the weekly digest of the reports is mailed to each organization's directors and
+    /// executives, through the organization's own e-mail channel.
+    pub digest_enabled: bool,
+    /// The day the weekly digest goes out, in each organization's time zone: `sunday` …
+    /// `saturday`. It covers the seven days before that moment.
+    pub digest_weekday: DigestWeekday,
+    /// The hour (0–23) the weekly digest goes out on `digest_weekday`, in each organization's
+    /// time zone.
+    pub digest_hour: i8,
+    /// Seconds between two checks for a due digest. An instance that was down at the scheduled
+    /// moment sends the week's digest at its first check after it comes back.
+    pub digest_poll_seconds: u64,
     /// The domain of the Message-IDs of the mail Sanad sends, so replies thread and our own
     /// mail coming back is recognised. Empty: the host of `public_url`.
     pub mail_domain: String,
@@ -68,6 +84,34 @@ pub struct RawConfig {
     pub log_format: LogFormat,
     /// Log filter in `tracing` syntax, e.g. `info` or `sanad=debug,tower_http=info`.
     pub log_filter: String,
+}
+
+/// A day of the week, as written in the configuration.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DigestWeekday {
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+}
+
+impl DigestWeekday {
+    fn weekday(self) -> jiff::civil::Weekday {
+        use jiff::civil::Weekday;
+        match self {
+            Self::Sunday => Weekday::Sunday,
+            Self::Monday => Weekday::Monday,
+            Self::Tuesday => Weekday::Tuesday,
+            Self::Wednesday => Weekday::Wednesday,
+            Self::Thursday => Weekday::Thursday,
+            Self::Friday => Weekday::Friday,
+            Self::Saturday => Weekday::Saturday,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -88,6 +132,10 @@ impl Default for RawConfig {
             request_timeout_seconds: 30,
             timer_sweep_seconds: 1,
             outbox_poll_seconds: 2,
+            digest_enabled: true,
+            digest_weekday: DigestWeekday::Sunday,
+            digest_hour: 7,
+            digest_poll_seconds: 300,
             mail_domain: String::new(),
             mail_receiver_listen: String::new(),
             mail_receiver_protocol: sanad_channels::email::receiver::ReceiverProtocol::Lmtp,
@@ -106,6 +154,8 @@ pub struct Config {
     pub web: sanad_web::WebSettings,
     pub timer_sweep: std::time::Duration,
     pub channels: ChannelWorkers,
+    /// The weekly digest's schedule and how often it is checked; `None` when disabled.
+    pub digest: Option<DigestWorker>,
     pub log_format: LogFormat,
     pub log_filter: String,
 }
@@ -119,6 +169,13 @@ pub struct ChannelWorkers {
         SocketAddr,
         sanad_channels::email::receiver::ReceiverProtocol,
     )>,
+}
+
+/// The weekly digest worker's settings.
+#[derive(Debug, Clone)]
+pub struct DigestWorker {
+    pub schedule: sanad_domain::reports::DigestSchedule,
+    pub poll: std::time::Duration,
 }
 
 /// Where attachments are stored.
@@ -220,6 +277,25 @@ impl Config {
                 raw.outbox_poll_seconds
             );
         }
+        if !(0..=23).contains(&raw.digest_hour) {
+            bail!(
+                "invalid digest_hour: {} must be an hour between 0 and 23",
+                raw.digest_hour
+            );
+        }
+        if !(1..=86_400).contains(&raw.digest_poll_seconds) {
+            bail!(
+                "invalid digest_poll_seconds: {} must be between 1 and 86400",
+                raw.digest_poll_seconds
+            );
+        }
+        let digest = raw.digest_enabled.then(|| DigestWorker {
+            schedule: sanad_domain::reports::DigestSchedule {
+                weekday: raw.digest_weekday.weekday(),
+                hour: raw.digest_hour,
+            },
+            poll: std::time::Duration::from_secs(raw.digest_poll_seconds),
+        });
         let mail_domain = match raw.mail_domain.trim() {
             "" => public_url
                 .split("://")
@@ -257,6 +333,7 @@ impl Config {
                 cookie_security,
             },
             timer_sweep: std::time::Duration::from_secs(raw.timer_sweep_seconds),
+            digest,
             channels: ChannelWorkers {
                 outbox_poll: std::time::Duration::from_secs(raw.outbox_poll_seconds),
                 mail_domain,
@@ -335,6 +412,40 @@ mod tests {
         let mut declared = CONFIG_KEYS.to_vec();
         declared.sort_unstable();
         assert_eq!(keys, declared);
+    }
+
+    #[test]
+    fn the_digest_schedule_is_checked_and_can_be_turned_off() {
+        let config = Config::validate(RawConfig::default()).unwrap();
+        let digest = config.digest.unwrap();
+        assert_eq!(digest.schedule.weekday, jiff::civil::Weekday::Sunday);
+        assert_eq!(digest.schedule.hour, 7);
+        assert_eq!(digest.poll, std::time::Duration::from_secs(300));
+        let off = RawConfig {
+            digest_enabled: false,
+            ..RawConfig::default()
+        };
+        assert!(Config::validate(off).unwrap().digest.is_none());
+        let bad_hour = RawConfig {
+            digest_hour: 24,
+            ..RawConfig::default()
+        };
+        let error = format!("{:#}", Config::validate(bad_hour).unwrap_err());
+        assert!(error.contains("digest_hour"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sanad.toml");
+        std::fs::write(&path, "digest_weekday = \"thursday\"\ndigest_hour = 16\n").unwrap();
+        let loaded = Config::load(Some(&path), &Overrides::default()).unwrap();
+        let schedule = loaded.digest.unwrap().schedule;
+        assert_eq!(
+            (schedule.weekday, schedule.hour),
+            (jiff::civil::Weekday::Thursday, 16)
+        );
+        std::fs::write(&path, "digest_weekday = \"someday\"\n").unwrap();
+        let error = Config::load(Some(&path), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("digest_weekday"), "{error}");
     }
 
     #[test]

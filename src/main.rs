@@ -11,6 +11,7 @@ mod bench_outbox;
 mod bench_search;
 mod config;
 mod demo;
+mod digest;
 mod policy_cli;
 
 use anyhow::{Context, bail};
@@ -499,12 +500,24 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
                             }
                         }
                     }
-                    Err(error) => tracing::warn!(%error, "retention periods unreadable; retrying next hour"),
+                    Err(error) => {
+                        tracing::warn!(%error, "retention periods unreadable; retrying next hour")
+                    }
                 }
             }
         }
     });
-    let channel_workers = start_channel_workers(config, &store, &instance).await?;
+    let mut channel_workers = start_channel_workers(config, &store, &instance).await?;
+    // The weekly digest of the reports to directors and executives, claimed once per
+    // organization and week in the database like the timers.
+    if let Some(digest) = &config.digest {
+        channel_workers.push(digest::spawn(
+            store.clone(),
+            digest,
+            config.web.public_url.clone(),
+            config.channels.mail_domain.clone(),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -751,7 +764,12 @@ async fn run_supervisor_command(store: &Store, command: SupervisorCommand) -> an
                 None
             };
             let supervisor = store
-                .create_supervisor(&email, &name, password_hash.as_deref(), jiff::Timestamp::now())
+                .create_supervisor(
+                    &email,
+                    &name,
+                    password_hash.as_deref(),
+                    jiff::Timestamp::now(),
+                )
                 .await?;
             println!(
                 "created supervisor {} <{}> (id {})",
@@ -765,10 +783,17 @@ async fn run_supervisor_command(store: &Store, command: SupervisorCommand) -> an
         } => {
             let organization = organization(store, &org).await?;
             let email = EmailAddress::parse(&email).context("--email")?;
-            let access = personal_data.parse::<sanad_domain::permissions::PersonalDataAccess>()
+            let access = personal_data
+                .parse::<sanad_domain::permissions::PersonalDataAccess>()
                 .context("--personal-data")?;
             let grant = store
-                .grant_supervision(organization.id, &email, access, None, jiff::Timestamp::now())
+                .grant_supervision(
+                    organization.id,
+                    &email,
+                    access,
+                    None,
+                    jiff::Timestamp::now(),
+                )
                 .await
                 .with_context(|| format!("--email: no supervisor <{}>", email.as_str()))?;
             println!(

@@ -463,3 +463,92 @@ fn policy_apply_validates_first_and_then_puts_the_policy_in_force() {
         text(&again.stdout)
     );
 }
+
+#[test]
+fn supervisors_are_created_granted_and_given_tokens_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = "sqlite://cli.db";
+    let run = |arguments: &[&str]| {
+        let mut all = arguments.to_vec();
+        all.extend_from_slice(&["--database-url", database]);
+        sanad(directory.path(), &all)
+    };
+    let created = run(&[
+        "org",
+        "create",
+        "--slug",
+        "diplomas",
+        "--name",
+        "منصة الدبلومات",
+    ]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let supervisor = run(&[
+        "supervisor",
+        "create",
+        "--email",
+        "Auditor@NCEL.example.sa",
+        "--name",
+        "مكتب الإشراف",
+    ]);
+    assert!(supervisor.status.success(), "{}", text(&supervisor.stderr));
+    assert!(
+        text(&supervisor.stdout).contains("<Auditor@ncel.example.sa>"),
+        "{}",
+        text(&supervisor.stdout)
+    );
+
+    // A mistyped value is refused with the flag it belongs to, and nothing is granted.
+    let wrong = run(&[
+        "supervisor",
+        "grant",
+        "--org",
+        "diplomas",
+        "--email",
+        "Auditor@ncel.example.sa",
+        "--personal-data",
+        "everything",
+    ]);
+    assert!(!wrong.status.success());
+    let message = text(&wrong.stderr);
+    assert!(
+        message.contains("--personal-data") && message.contains("hidden, granted"),
+        "{message}"
+    );
+    let unknown = run(&[
+        "supervisor",
+        "grant",
+        "--org",
+        "diplomas",
+        "--email",
+        "nobody@example.sa",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("no supervisor <nobody@example.sa>"));
+
+    let granted = run(&[
+        "supervisor",
+        "grant",
+        "--org",
+        "diplomas",
+        "--email",
+        "Auditor@ncel.example.sa",
+    ]);
+    assert!(granted.status.success(), "{}", text(&granted.stderr));
+    assert!(
+        text(&granted.stdout).contains("access to diplomas (personal data: hidden)"),
+        "{}",
+        text(&granted.stdout)
+    );
+    let token = run(&[
+        "supervisor",
+        "token",
+        "--email",
+        "Auditor@ncel.example.sa",
+        "--name",
+        "dashboards",
+    ]);
+    assert!(token.status.success(), "{}", text(&token.stderr));
+    let secret = text(&token.stdout);
+    assert!(secret.trim().starts_with("sanad_"), "{secret}");
+    assert_eq!(secret.lines().count(), 1, "only the token: {secret}");
+}

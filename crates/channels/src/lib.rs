@@ -268,6 +268,7 @@ pub enum WebhookError {
     Malformed(String),
 }
 
+pub mod digest;
 pub mod email;
 pub mod ingest;
 pub mod mailbox;

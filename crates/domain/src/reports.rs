@@ -4,7 +4,7 @@
 //!
 //! The store computes a [`Report`] with SQL over the current tables, so that a report over a
 //! million tickets stays fast. [`recompute`] computes the same report from nothing but the
-//! tickets' events (and the ratings, which are not ticket events), so every figure can be
+//! tickets' events (with the ratings' comments, which events do not repeat), so every figure can be
 //! explained: a test runs both on the same history and requires them to agree.
 //!
 //! The definitions both sides follow, for a range `[from, to)`:
@@ -334,7 +334,9 @@ pub struct TicketLog {
     pub events: Vec<LoggedEvent>,
 }
 
-/// A satisfaction rating as stored: ratings are the requester's, not events of the ticket.
+/// A satisfaction answer's comment as stored. The scores are replayed from the ticket's
+/// `satisfaction` events; the comment is the requester's own words, kept only in the rating
+/// so that erasure can remove it, and is read from there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedRating {
     pub number: String,
@@ -376,6 +378,9 @@ struct TicketFold {
     status_at_end: Option<TicketStatus>,
     first_public_reply: Option<Timestamp>,
     targets: BTreeMap<TargetKind, TargetFold>,
+    /// The scores of the requester's latest satisfaction answer: overall, handling, clarity,
+    /// closure.
+    rating: Option<[u8; 4]>,
 }
 
 fn json_string(value: &serde_json::Value, key: &str) -> Option<String> {
@@ -405,6 +410,7 @@ fn fold_ticket(
         facts,
         first_public_reply: None,
         targets: BTreeMap::new(),
+        rating: None,
     };
     for event in events {
         match event.kind {
@@ -492,8 +498,26 @@ fn fold_ticket(
                     _ => {}
                 }
             }
-            // Conduct flags and satisfaction answers explain neither facts nor clocks; the
-            // ratings come in beside the events.
+            EventKind::Satisfaction => {
+                // Each answer and each change of it carries all its scores, so the latest one
+                // is the answer as it stands; its comment is personal and stays out of events.
+                let Some(detail) = &event.after else { continue };
+                let score = |key: &str| {
+                    detail
+                        .get(key)
+                        .and_then(serde_json::Value::as_u64)
+                        .and_then(|value| u8::try_from(value).ok())
+                        .filter(|value| (1..=5).contains(value))
+                        .ok_or_else(|| format!("a satisfaction event without a 1–5 '{key}'"))
+                };
+                fold.rating = Some([
+                    score("overall")?,
+                    score("handling")?,
+                    score("clarity")?,
+                    score("closure")?,
+                ]);
+            }
+            // Conduct flags explain neither facts nor clocks.
             _ => {}
         }
     }
@@ -509,8 +533,8 @@ fn agent(workload: &mut BTreeMap<i64, AgentWorkload>, user_id: i64) -> &mut Agen
     })
 }
 
-/// Computes a report from the tickets' events alone (with the ratings and the root causes'
-/// descriptions, which are kept beside them), following the definitions of this module.
+/// Computes a report from the tickets' events alone (with the ratings' comments and the root
+/// causes' descriptions, free text kept beside them), following the definitions of this module.
 pub fn recompute(
     range: ReportRange,
     tickets: &[TicketLog],
@@ -547,6 +571,7 @@ pub fn recompute(
     let mut first_response = Vec::new();
     let mut closure = Vec::new();
     let mut resolved: BTreeSet<&str> = BTreeSet::new();
+    let mut answers: BTreeMap<&str, [u8; 4]> = BTreeMap::new();
     for log in tickets {
         let fold = fold_ticket(&range, log, &mut report, &mut workload).map_err(|message| {
             RecomputeError {
@@ -580,6 +605,9 @@ pub fn recompute(
         {
             closure.push(resolved_at.duration_since(fold.created_at).as_secs());
             resolved.insert(&log.number);
+            if let Some(rating) = fold.rating {
+                answers.insert(&log.number, rating);
+            }
             if let Some(assignee) = facts.assignee {
                 agent(&mut workload, assignee).resolved += 1;
             }
@@ -679,28 +707,23 @@ pub fn recompute(
         })
         .collect();
     report.satisfaction.asked = resolved.len() as i64;
-    for rating in ratings
-        .iter()
-        .filter(|rating| resolved.contains(rating.number.as_str()))
-    {
+    for (number, scores) in &answers {
         report.satisfaction.answered += 1;
-        let scores = [
-            Some(rating.score),
-            rating.handling,
-            rating.clarity,
-            rating.closure,
-        ];
         for (summary, score) in dimensions.iter_mut().zip(scores) {
-            if let Some(slot) =
-                score.and_then(|score| summary.by_score.get_mut(usize::from(score).wrapping_sub(1)))
+            if let Some(slot) = summary
+                .by_score
+                .get_mut(usize::from(*score).wrapping_sub(1))
             {
                 *slot += 1;
             }
         }
-        if !rating.comment.trim().is_empty() {
+        if let Some(rating) = ratings
+            .iter()
+            .find(|rating| rating.number == *number && !rating.comment.trim().is_empty())
+        {
             report.satisfaction.comments.push(RatingComment {
                 number: rating.number.clone(),
-                score: rating.score,
+                score: scores[0],
                 comment: rating.comment.clone(),
             });
         }

@@ -436,6 +436,25 @@ pub(crate) async fn report_claim_digest(pools: &Pool, org_id: i64, period_start:
     Ok(claimed.is_some())
 }
 
+pub(crate) async fn report_last_digest_start(pools: &Pool, org_id: i64) -> Result<Option<Timestamp>, StoreError> {
+    let row = sqlx::query("SELECT MAX(period_start) AS latest FROM report_digests WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&pools.reader)
+        .await?;
+    row.try_get::<Option<i64>, _>("latest")?.map(from_micros).transpose()
+}
+
+// Only a claim that has sent nothing can be given back: once one manager has the digest, the
+// period stays claimed so that nobody receives it twice.
+pub(crate) async fn report_release_digest(pools: &Pool, org_id: i64, period_start: Timestamp) -> Result<bool, StoreError> {
+    let released = sqlx::query("DELETE FROM report_digests WHERE org_id = $1 AND period_start = $2 AND recipients = 0")
+        .bind(org_id)
+        .bind(to_micros(period_start))
+        .execute(&pools.writer)
+        .await?;
+    Ok(released.rows_affected() > 0)
+}
+
 pub(crate) async fn report_record_digest_recipients(pools: &Pool, org_id: i64, period_start: Timestamp, recipients: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE report_digests SET recipients = $3 WHERE org_id = $1 AND period_start = $2")
         .bind(org_id)

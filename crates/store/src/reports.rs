@@ -57,6 +57,27 @@ impl Store {
         dispatch!(self, report_claim_digest(org_id, period_start, now))
     }
 
+    /// The start of the latest period whose digest was claimed for the organization, if any:
+    /// what `sanad_domain::reports::digest_due` compares the current period with, so a worker
+    /// only writes a claim when one is due.
+    pub async fn last_report_digest_start(
+        &self,
+        org_id: i64,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        dispatch!(self, report_last_digest_start(org_id))
+    }
+
+    /// Gives back the claim of a period whose digest reached nobody (the mail relay was down),
+    /// so that a later pass, of this instance or another, claims and sends it again. A claim
+    /// with recipients recorded is kept. Answers whether a claim was released.
+    pub async fn release_report_digest(
+        &self,
+        org_id: i64,
+        period_start: Timestamp,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, report_release_digest(org_id, period_start))
+    }
+
     /// Notes how many managers a claimed digest was sent to.
     pub async fn record_digest_recipients(
         &self,

@@ -122,24 +122,30 @@ pub struct ApiViewer {
     pub principal: Principal,
 }
 
-/// The token in `Authorization: Bearer …`, checked against the store.
-async fn bearer_token(
-    parts: &Parts,
-    state: &AppState,
-) -> Result<(ApiToken, Organization), ApiError> {
+/// The secret in `Authorization: Bearer …`, unchecked; `kind` names the token expected, for
+/// the message when there is none.
+pub(crate) fn bearer_secret<'a>(parts: &'a Parts, kind: &str) -> Result<&'a str, ApiError> {
     let header = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .ok_or_else(|| {
-            ApiError::unauthorized("send an integration token as Authorization: Bearer TOKEN")
+            ApiError::unauthorized(format!("send {kind} as Authorization: Bearer TOKEN"))
         })?;
-    let token = header
+    header
         .to_str()
         .ok()
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|token| !token.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer TOKEN'"))?;
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer TOKEN'"))
+}
+
+/// The token in `Authorization: Bearer …`, checked against the store.
+async fn bearer_token(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<(ApiToken, Organization), ApiError> {
+    let token = bearer_secret(parts, "an integration token")?;
     let digest = sanad_store::secrets::token_digest(token);
     state
         .store

@@ -30,21 +30,7 @@ impl FromRequestParts<AppState> for SupervisorAccess {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthorized("send a supervisor token as Authorization: Bearer TOKEN")
-            })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                ApiError::unauthorized("the Authorization header must be 'Bearer TOKEN'")
-            })?;
+        let token = crate::extract::bearer_secret(parts, "a supervisor token")?;
         let supervisor = state
             .store
             .supervisor_by_token_hash(&sanad_store::secrets::token_digest(token))

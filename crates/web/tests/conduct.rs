@@ -72,6 +72,11 @@ async fn the_conduct_flow(backend: Backend) {
         !page.contains("id=\"conduct-requester\""),
         "agents do not see violations"
     );
+    let (_, queue) = agent.get("/o/diplomas/desk").await;
+    assert!(
+        queue.contains("href=\"/o/diplomas/desk/conduct/flagged\""),
+        "the queues link the flagged list"
+    );
     let (_, flagged) = agent.get("/o/diplomas/desk/conduct/flagged").await;
     assert!(flagged.contains(&number), "{flagged}");
 

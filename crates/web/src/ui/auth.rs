@@ -456,7 +456,7 @@ pub async fn code_submit(
 #[derive(Deserialize)]
 pub struct CsrfOnlyForm {
     #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    pub csrf: Option<String>,
 }
 
 pub async fn logout(

@@ -10,7 +10,7 @@
 //! from a report before it reaches a template unless the grant includes it.
 
 use super::admin::{Frame, Section, frame, require_admin};
-use super::auth::{ClientAddress, verify_password};
+use super::auth::{ClientAddress, CsrfOnlyForm, verify_password};
 use super::chrome::{self, Chrome};
 use super::forms::parse_form;
 use super::page_error::PageError;
@@ -209,12 +209,6 @@ pub async fn login_submit(
             .build(SUPERVISION_COOKIE, secret, lifetime.as_secs()),
     );
     Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnlyForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
 }
 
 pub async fn logout(
