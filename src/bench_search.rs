@@ -494,6 +494,29 @@ pub async fn search(location: &CorpusLocation, rounds: u32) -> anyhow::Result<()
         }
         print_row(user.role.as_str(), "the counts of every queue", &histogram);
     }
+    // Managers' reports over the corpus: the same statements the report page runs.
+    let now = jiff::Timestamp::now();
+    for days in [30_i64, 90, 365] {
+        let range = sanad_domain::reports::ReportRange::new(
+            now - jiff::SignedDuration::from_hours(24 * days),
+            now,
+        )?;
+        let mut histogram = Histogram::<u64>::new(3)?;
+        let mut created = 0;
+        for round in 0..(rounds + 1) {
+            let started = Instant::now();
+            let report = store.report(org.id, &range).await?;
+            if round >= 1 {
+                histogram.record(started.elapsed().as_micros() as u64)?;
+            }
+            created = report.volume_by_kind.iter().map(|(_, n)| n).sum::<i64>();
+        }
+        print_row(
+            "director",
+            &format!("report of the last {days} days ({created} tickets created in it)"),
+            &histogram,
+        );
+    }
     store.close().await;
     Ok(())
 }

@@ -87,6 +87,7 @@ pub enum Section {
     Channels,
     Supervision,
     Conduct,
+    Privacy,
     Audit,
 }
 
@@ -101,6 +102,7 @@ impl Section {
         Section::Channels,
         Section::Supervision,
         Section::Conduct,
+        Section::Privacy,
         Section::Audit,
     ];
 
@@ -117,6 +119,7 @@ impl Section {
             Section::Channels => "/channels",
             Section::Supervision => "/supervision",
             Section::Conduct => "/conduct",
+            Section::Privacy => "/privacy",
             Section::Audit => "/audit",
         }
     }
@@ -132,6 +135,7 @@ impl Section {
             Section::Channels => "admin-tab-channels",
             Section::Supervision => "admin-tab-supervision",
             Section::Conduct => "admin-tab-conduct",
+            Section::Privacy => "admin-tab-privacy",
             Section::Audit => "admin-tab-audit",
         }
     }

@@ -606,6 +606,8 @@ struct TicketPage {
     conduct_flags: String,
     /// The requester's conduct violations, for directors (rendered by `conduct.rs`), or empty.
     conduct_requester: String,
+    /// Where an administrator exports the requester's data (`privacy.rs`), or empty.
+    privacy_export: String,
 }
 
 pub struct CannedOption {
@@ -1068,6 +1070,7 @@ async fn ticket_page(
             .unwrap_or_default(),
         conduct_flags,
         conduct_requester,
+        privacy_export: super::privacy::requester_export_action(staff, ticket.requester.id),
     })
 }
 

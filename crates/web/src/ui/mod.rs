@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod knowledge;
 pub mod page_error;
 pub mod portal;
+pub mod privacy;
 pub mod reports;
 pub mod search;
 pub mod session;
@@ -62,6 +63,37 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             post(portal::requester_rate),
         )
         .route("/o/{slug}/rate/{token}", get(portal::rating_invitation))
+        // Privacy (PDPL): the requester's own data on the portal, and the administration's
+        // erasure requests, exports and settings.
+        .route(
+            "/o/{slug}/track/{number}/privacy",
+            get(privacy::portal_page),
+        )
+        .route(
+            "/o/{slug}/track/{number}/privacy/export",
+            post(privacy::portal_export),
+        )
+        .route(
+            "/o/{slug}/track/{number}/privacy/erasure",
+            post(privacy::portal_erasure),
+        )
+        .route("/o/{slug}/desk/admin/privacy", get(privacy::admin))
+        .route(
+            "/o/{slug}/desk/admin/privacy/settings",
+            post(privacy::admin_settings),
+        )
+        .route(
+            "/o/{slug}/desk/admin/privacy/export",
+            post(privacy::admin_export_by_contact),
+        )
+        .route(
+            "/o/{slug}/desk/admin/privacy/erasures/{id}",
+            post(privacy::admin_carry_out),
+        )
+        .route(
+            "/o/{slug}/desk/admin/privacy/requesters/{id}/export",
+            post(privacy::admin_export_requester),
+        )
         .route("/o/{slug}/policy", get(portal::policy))
         .route(
             "/o/{slug}/login",

@@ -56,10 +56,10 @@ pub const ACCEPTED_ATTACHMENT_TYPES: &[&str] = &[
 
 /// The organization, its policy and zone, for a public page.
 pub struct Portal {
-    page: PageContext,
-    org: Organization,
+    pub(crate) page: PageContext,
+    pub(crate) org: Organization,
     policy: Option<Arc<Policy>>,
-    zone: TimeZone,
+    pub(crate) zone: TimeZone,
 }
 
 impl FromRequestParts<AppState> for Portal {
@@ -768,7 +768,7 @@ pub async fn track_submit(
 }
 
 /// The ticket a requester's session may see, or `None`.
-async fn tracked_ticket(
+pub(crate) async fn tracked_ticket(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     org: &Organization,
@@ -1309,7 +1309,7 @@ pub async fn requester_rate(
         }
         PageError::rejected(messages.joined())
     })?;
-    state
+    let answered = state
         .store
         .answer_satisfaction(
             portal.org.id,
@@ -1319,8 +1319,43 @@ pub async fn requester_rate(
             &requester_actor(&detail),
             state.clock.now(),
         )
-        .await?;
+        .await;
+    match answered {
+        Ok(_) => {}
+        // The page offered the form while the window was open, and it closed before the
+        // answer arrived: say so in the page's language, with the moment it closed, rather
+        // than the store's English sentence.
+        Err(sanad_store::StoreError::Conflict(_)) => {
+            return Err(rating_window_closed(&state, &portal, detail.ticket.id).await);
+        }
+        Err(error) => return Err(error.into()),
+    }
     Ok(Redirect::to(&format!("{}/track/{number}?done=rate#rating", portal.base())).into_response())
+}
+
+/// The refusal of a change after the organization's edit window closed, as a Fluent message
+/// naming when it closed (found again from the stored answer and the rules).
+async fn rating_window_closed(state: &AppState, portal: &Portal, ticket_id: i64) -> PageError {
+    let tr = *portal.tr();
+    let record = state.store.satisfaction(portal.org.id, ticket_id).await;
+    let rules = state.store.rating_rules(portal.org.id).await;
+    let detail = match (record, rules) {
+        (Ok(Some(record)), Ok(rules)) => tr.t1(
+            "rate-window-closed",
+            "until",
+            &shown_time(
+                rules.edit_window_closes(record.created_at),
+                &portal.zone,
+                &tr,
+            )
+            .gregorian,
+        ),
+        _ => tr.t("rate-final"),
+    };
+    PageError::Rejected {
+        status: StatusCode::CONFLICT,
+        detail,
+    }
 }
 
 #[cfg(test)]
