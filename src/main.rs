@@ -5,6 +5,7 @@
 //! HTTP handling live in the library crates.
 #![forbid(unsafe_code)]
 
+mod audit_cli;
 mod bench;
 mod bench_corpus;
 mod bench_outbox;
@@ -96,6 +97,11 @@ enum Command {
     Policy {
         #[command(subcommand)]
         command: policy_cli::PolicyCommand,
+    },
+    /// Check the tamper-evident audit log of ticket events.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cli::AuditCommand,
     },
     /// Measure Sanad: HTTP throughput, latency, memory and crash durability.
     Bench {
@@ -379,6 +385,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy { command } => {
             let store = open_store(&config).await?;
             policy_cli::run_with_store(&store, &command).await
+        }
+        Command::Audit { command } => {
+            let store = open_store(&config).await?;
+            audit_cli::run(&store, &command).await
         }
         Command::Reindex { scope } => {
             let store = open_store(&config).await?;

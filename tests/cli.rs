@@ -552,3 +552,74 @@ fn supervisors_are_created_granted_and_given_tokens_from_the_command_line() {
     assert!(secret.trim().starts_with("sanad_"), "{secret}");
     assert_eq!(secret.lines().count(), 1, "only the token: {secret}");
 }
+
+#[test]
+fn audit_verify_passes_on_an_untouched_database_and_names_the_edited_event() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("audit.db");
+    // A small corpus of imported tickets with their replayable events, chained on import.
+    let seeded = sanad(
+        directory.path(),
+        &[
+            "bench",
+            "seed",
+            "--sqlite-path",
+            file.to_str().unwrap(),
+            "--tickets",
+            "40",
+        ],
+    );
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let database = format!("sqlite://{}", file.display());
+    let verify = || sanad(directory.path(), &["audit", "verify", "--database-url", &database]);
+    let intact = verify();
+    assert!(intact.status.success(), "{}", text(&intact.stderr));
+    assert!(
+        text(&intact.stdout).contains(": intact — 40 tickets"),
+        "{}",
+        text(&intact.stdout)
+    );
+
+    // Someone with the file edits one event around the application, with the sqlite3 shell.
+    let sqlite = |sql: &str| {
+        let output = Command::new("sqlite3")
+            .arg(&file)
+            .arg(sql)
+            .output()
+            .expect("the sqlite3 command line (apt: sqlite3)");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout).trim().to_owned()
+    };
+    let (event, slug) = {
+        let row = sqlite(
+            "SELECT e.id || ' ' || o.slug FROM ticket_events e JOIN organizations o ON o.id = e.org_id \
+             WHERE e.kind = 'changed' ORDER BY e.id LIMIT 1 OFFSET 7",
+        );
+        let (event, slug) = row.split_once(' ').unwrap();
+        (event.to_owned(), slug.to_owned())
+    };
+    sqlite(&format!(
+        "UPDATE ticket_events SET after_value = '\"low\"' WHERE id = {event}"
+    ));
+    let tampered = verify();
+    assert!(!tampered.status.success(), "a tampered log must fail");
+    let stdout = text(&tampered.stdout);
+    assert!(
+        stdout.contains(&format!("{slug}: BROKEN at ticket"))
+            && stdout.contains(&format!("event {event}: the event's content was changed")),
+        "{stdout}"
+    );
+    assert!(
+        text(&tampered.stderr).contains(&format!("tampered with in organization(s): {slug}")),
+        "{}",
+        text(&tampered.stderr)
+    );
+
+    // An unknown organization is a clear error, not an empty success.
+    let unknown = sanad(
+        directory.path(),
+        &["audit", "verify", "--org", "nobody", "--database-url", &database],
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("no organization 'nobody'"), "{}", text(&unknown.stderr));
+}

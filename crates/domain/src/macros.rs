@@ -6,7 +6,11 @@ macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident : $what:literal {
-            $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)?
+            // `tt` rather than `literal`: a `literal` fragment reaches derive macros wrapped
+            // in an invisible group, which utoipa's reading of `#[serde(rename = …)]` does not
+            // see through, so the OpenAPI schema listed the Rust variant names (`Critical`)
+            // instead of the spellings the API accepts (`critical`).
+            $( $(#[$vmeta:meta])* $variant:ident => $text:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

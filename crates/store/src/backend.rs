@@ -111,6 +111,7 @@ pub(crate) mod sqlite_queries {
     include!("supervision_queries.rs");
     include!("satisfaction_queries.rs");
     include!("privacy_queries.rs");
+    include!("audit_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -129,6 +130,7 @@ pub(crate) mod postgres_queries {
     include!("supervision_queries.rs");
     include!("satisfaction_queries.rs");
     include!("privacy_queries.rs");
+    include!("audit_queries.rs");
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -272,6 +274,12 @@ impl Store {
                 }
             }
             Backend::Postgres(pools) => POSTGRES_MIGRATOR.run(&pools.writer).await?,
+        }
+        // Events written before the audit chain existed are chained now, in batches; once
+        // done, a look at an empty partial index is all this costs.
+        let chained = dispatch!(self, audit_backfill())?;
+        if chained > 0 {
+            tracing::info!(events = chained, "audit chain computed for earlier events");
         }
         // Tickets written before the search index existed, or indexed by an older analyzer,
         // are indexed now; a current index is left alone after one read.

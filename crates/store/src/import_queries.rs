@@ -5,7 +5,7 @@
 use crate::import::*;
 
 /// Rows per multi-row INSERT: SQLite accepts 32,766 parameters in one statement and PostgreSQL
-/// 65,535; the widest row here has eleven columns.
+/// 65,535; the widest row here has thirteen columns.
 const IMPORT_ROWS_PER_STATEMENT: usize = 2_000;
 
 pub(crate) async fn import_requesters(pools: &Pool, org_id: i64, requesters: &[NewRequester], now: Timestamp) -> Result<Vec<i64>, StoreError> {
@@ -289,10 +289,32 @@ pub(crate) async fn import_tickets(pools: &Pool, org: &Organization, tickets: &[
             });
         }
     }
-    for chunk in events.chunks(IMPORT_ROWS_PER_STATEMENT / 2) {
-        let mut builder: sqlx::QueryBuilder<Db> =
-            sqlx::QueryBuilder::new("INSERT INTO ticket_events (org_id, ticket_id, at, actor_kind, actor_id, actor_label, kind, field, before_value, after_value) ");
-        builder.push_values(chunk, |mut row, event| {
+    // Imported events are chained like any other (see `audit.rs`): each ticket's events are
+    // contiguous and in order here, and rows get their ids in the order of the VALUES.
+    let mut heads: Vec<crate::audit::ChainHead> =
+        ticket_ids.iter().map(|ticket_id| crate::audit::ChainHead { ticket_id: *ticket_id, seq: 0, hash: None }).collect();
+    let links: Vec<crate::audit::ChainLink> = events
+        .iter()
+        .map(|event| {
+            heads[event.ticket_index].append(&crate::audit::EventContent {
+                org_id: org.id,
+                ticket_id: ticket_ids[event.ticket_index],
+                at: event.at,
+                actor_kind: event.actor.0,
+                actor_id: event.actor.1,
+                actor_label: &event.actor.2,
+                kind: event.kind.as_str(),
+                field: event.field.map(|field| field.as_str()),
+                before: event.before.as_deref(),
+                after: event.after.as_deref(),
+            })
+        })
+        .collect();
+    for (chunk, chunk_links) in events.chunks(IMPORT_ROWS_PER_STATEMENT / 2).zip(links.chunks(IMPORT_ROWS_PER_STATEMENT / 2)) {
+        let mut builder: sqlx::QueryBuilder<Db> = sqlx::QueryBuilder::new(
+            "INSERT INTO ticket_events (org_id, ticket_id, at, actor_kind, actor_id, actor_label, kind, field, before_value, after_value, chain_seq, content_hash, chain_hash) ",
+        );
+        builder.push_values(chunk.iter().zip(chunk_links), |mut row, (event, link)| {
             row.push_bind(org.id)
                 .push_bind(ticket_ids[event.ticket_index])
                 .push_bind(event.at)
@@ -302,10 +324,14 @@ pub(crate) async fn import_tickets(pools: &Pool, org: &Organization, tickets: &[
                 .push_bind(event.kind.as_str())
                 .push_bind(event.field.map(|field| field.as_str()))
                 .push_bind(event.before.clone())
-                .push_bind(event.after.clone());
+                .push_bind(event.after.clone())
+                .push_bind(link.seq)
+                .push_bind(link.content_hash.clone())
+                .push_bind(link.chain_hash.clone());
         });
         builder.build().execute(&mut *tx).await?;
     }
+    audit_set_heads(&mut tx, &heads).await?;
 
     // Search entries, analyzed here rather than appended message by message.
     let version = i64::from(sanad_domain::search::ANALYZER_VERSION);

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod attachments;
+mod audit;
 mod backend;
 mod channels;
 mod conduct;
@@ -30,6 +31,7 @@ mod supervision;
 mod url;
 
 pub use attachments::{AttachmentBlob, AttachmentStore};
+pub use audit::{AuditBreak, AuditProblem, AuditVerification, OrganizationAudit};
 pub use backend::{BackendKind, StorageSize, Store};
 pub use channels::*;
 pub use conduct::*;

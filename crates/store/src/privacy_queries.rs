@@ -225,9 +225,13 @@ async fn privacy_anonymize_ticket(conn: &mut DbConn, org_id: i64, ticket_id: i64
         .collect::<Result<_, _>>()?;
     sqlx::query("DELETE FROM attachments WHERE ticket_id = $1").bind(ticket_id).execute(&mut *conn).await?;
 
-    sqlx::query("UPDATE ticket_events SET actor_label = $2 WHERE ticket_id = $1 AND actor_kind = 'requester'")
+    // Rewritten events keep the content hash of what they held and are stamped with the
+    // erasure's time (the ticket's `personal_data_erased_at`), so the audit chain still verifies
+    // their place and links but not their content (see `audit.rs`).
+    sqlx::query("UPDATE ticket_events SET actor_label = $2, redacted_at = $3 WHERE ticket_id = $1 AND actor_kind = 'requester'")
         .bind(ticket_id)
         .bind(ERASED_NAME)
+        .bind(to_micros(now))
         .execute(&mut *conn)
         .await?;
     let events = sqlx::query(
@@ -242,10 +246,11 @@ async fn privacy_anonymize_ticket(conn: &mut DbConn, org_id: i64, ticket_id: i64
         let field: Option<String> = event.try_get("field")?;
         let before = privacy_redact_event(&kind, field.as_deref(), event.try_get::<Option<String>, _>("before_value")?.as_deref())?;
         let after = privacy_redact_event(&kind, field.as_deref(), event.try_get::<Option<String>, _>("after_value")?.as_deref())?;
-        sqlx::query("UPDATE ticket_events SET before_value = $2, after_value = $3 WHERE id = $1")
+        sqlx::query("UPDATE ticket_events SET before_value = $2, after_value = $3, redacted_at = $4 WHERE id = $1")
             .bind(event.try_get::<i64, _>("id")?)
             .bind(before)
             .bind(after)
+            .bind(to_micros(now))
             .execute(&mut *conn)
             .await?;
     }

@@ -669,14 +669,33 @@ async fn insert_events(
     if events.is_empty() {
         return Ok(());
     }
+    // Each event is chained to the ticket's last one (see `audit.rs`); the head is read under
+    // the ticket's lock and written back in this transaction.
+    let mut head = audit_head(conn, ticket_id).await?;
     let mut builder = SqlBuilder::new(
-        "INSERT INTO ticket_events (org_id, ticket_id, at, actor_kind, actor_id, actor_label, kind, field, before_value, after_value) VALUES ",
+        "INSERT INTO ticket_events (org_id, ticket_id, at, actor_kind, actor_id, actor_label, kind, field, before_value, after_value, \
+         chain_seq, content_hash, chain_hash) VALUES ",
     );
     for (index, event) in events.iter().enumerate() {
         let (actor_kind, actor_id, actor_label) =
             if event.system { ("system", None, "system") } else { (actor.kind(), actor.id(), actor.label()) };
+        let field = event.field.map(|field| field.as_str());
+        let before = event.before.as_ref().map(|value| value.to_string());
+        let after = event.after.as_ref().map(|value| value.to_string());
+        let link = head.append(&crate::audit::EventContent {
+            org_id,
+            ticket_id,
+            at: to_micros(now),
+            actor_kind,
+            actor_id,
+            actor_label,
+            kind: event.kind.as_str(),
+            field,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        });
         builder.push(
-            if index == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
+            if index == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
             [
                 Param::Int(org_id),
                 Param::Int(ticket_id),
@@ -685,13 +704,17 @@ async fn insert_events(
                 Param::OptionalInt(actor_id),
                 Param::Text(actor_label.to_owned()),
                 Param::Text(event.kind.as_str().to_owned()),
-                Param::OptionalText(event.field.map(|field| field.as_str().to_owned())),
-                Param::OptionalText(event.before.as_ref().map(|value| value.to_string())),
-                Param::OptionalText(event.after.as_ref().map(|value| value.to_string())),
+                Param::OptionalText(field.map(str::to_owned)),
+                Param::OptionalText(before),
+                Param::OptionalText(after),
+                Param::Int(link.seq),
+                Param::Text(link.content_hash),
+                Param::Text(link.chain_hash),
             ],
         );
     }
     builder.fetch_all(&mut *conn).await?;
+    audit_set_head(conn, &head).await?;
     let notifications = requester_notifications(events);
     if !notifications.is_empty() {
         enqueue_requester_notifications(conn, org_id, ticket_id, &notifications, now).await?;

@@ -144,7 +144,7 @@ impl utoipa::Modify for BearerSecurity {
 
 /// The API routes and the OpenAPI document that describes exactly them.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let parts = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(tickets::create_ticket, tickets::list_tickets))
         .routes(routes!(tickets::get_ticket, tickets::update_ticket))
         .routes(routes!(tickets::find_requester))
@@ -169,7 +169,79 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(supervision_api::organization_report))
         .routes(routes!(supervision_api::comparison))
         .routes(routes!(ops::healthz))
-        .split_for_parts()
+        .split_for_parts();
+    let (router, mut openapi) = parts;
+    utoipa::Modify::modify(&CommonProblems, &mut openapi);
+    (router, openapi)
+}
+
+/// Documents the problem responses that the extractors and middleware give on every operation,
+/// so that each handler's annotation lists only the answers of its own logic: 400 for a
+/// malformed path, query or JSON body, 401 and 403 where a token is required, 413, 415 and
+/// 422 (bodies refuse unknown fields) where a body is read, and 503 when the database cannot be reached or the request runs out
+/// of time. Without them the published schema did not describe what clients really receive
+/// (schemathesis reported each as an undocumented status code).
+struct CommonProblems;
+
+impl utoipa::Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|requirements| !requirements.is_empty());
+                let has_body = operation.request_body.is_some();
+                let mut common = vec![
+                    ("400", "The path, query string or body is malformed"),
+                    (
+                        "503",
+                        "The database is unavailable or the request took too long; retry later",
+                    ),
+                ];
+                if secured {
+                    common.push(("401", "The bearer token is missing, unknown or revoked"));
+                    common.push(("403", "The token may not do this"));
+                }
+                if has_body {
+                    common.push(("413", "The body is larger than the configured limit"));
+                    common.push(("415", "The body is not sent as application/json"));
+                    common.push((
+                        "422",
+                        "A field is missing, unknown, of the wrong type or invalid",
+                    ));
+                }
+                for (status, description) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                }
+            }
+        }
+    }
 }
 
 /// The OpenAPI document, e.g. for writing it to a file.

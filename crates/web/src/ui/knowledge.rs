@@ -1700,15 +1700,17 @@ pub async fn change_translation(
 ) -> Result<Response, PageError> {
     let form: TranslationForm = parse_form(&body)?;
     check_csrf(&staff.page.csrf, form.csrf.as_deref())?;
+    // Permission before validation: someone who may not change the article learns nothing
+    // from how the form was filled in.
+    let article = article_of_staff(&state, &staff, id).await?;
+    let access = access(&staff);
+    require(may_change_article(access, article.status))?;
     let tr = *staff.tr();
     let action = match (form.action.as_str(), form.other.trim().parse::<i64>()) {
         ("link", Ok(other)) => TranslationAction::Link(other),
         ("unlink", _) => TranslationAction::Unlink,
         _ => return Err(PageError::rejected(tr.t("kb-error-translation-choose"))),
     };
-    let article = article_of_staff(&state, &staff, id).await?;
-    let access = access(&staff);
-    require(may_change_article(access, article.status))?;
     let now = state.clock.now();
     match action {
         TranslationAction::Link(other_id) => {

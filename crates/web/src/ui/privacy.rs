@@ -389,10 +389,7 @@ fn whole_number(raw: &str) -> Option<i64> {
 }
 
 /// Checks the form, every field at once, each message in the page's language.
-pub fn validate_settings(
-    values: &SettingsValues,
-    tr: &Tr,
-) -> Result<PrivacySettings, FieldErrors> {
+pub fn validate_settings(values: &SettingsValues, tr: &Tr) -> Result<PrivacySettings, FieldErrors> {
     let mut errors = FieldErrors::default();
     let window_message = || tr.n("privacy-error-edit-window", MAX_EDIT_WINDOW_HOURS);
     let threshold_message = || tr.t("privacy-error-threshold");
@@ -430,7 +427,12 @@ pub fn validate_settings(
             .map(|days| days.to_string())
             .unwrap_or_else(|| values.retention_days.clone()),
     )
-    .map_err(|_| errors.add("retention_days", tr.n("privacy-error-retention", MAX_RETENTION_DAYS)))
+    .map_err(|_| {
+        errors.add(
+            "retention_days",
+            tr.n("privacy-error-retention", MAX_RETENTION_DAYS),
+        )
+    })
     .ok();
     match (rating, retention) {
         (Some(rating), Some(retention)) if errors.is_empty() => {
@@ -790,8 +792,8 @@ pub fn requester_export_action(staff: &StaffContext, requester_id: i64) -> Strin
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::i18n::Lang;
+    use super::*;
 
     fn values(window: &str, threshold: &str, retention: &str) -> SettingsValues {
         SettingsValues {
@@ -814,11 +816,21 @@ mod tests {
         let table: &[(SettingsValues, &[&str])] = &[
             (
                 values("-1", "6", "0"),
-                &["edit_window_hours", "follow_up_at_or_below", "retention_days"],
+                &[
+                    "edit_window_hours",
+                    "follow_up_at_or_below",
+                    "retention_days",
+                ],
             ),
             (values("a day", "2", ""), &["edit_window_hours"]),
-            (values("72", "", "a year"), &["follow_up_at_or_below", "retention_days"]),
-            (values("8785", "2", "36501"), &["edit_window_hours", "retention_days"]),
+            (
+                values("72", "", "a year"),
+                &["follow_up_at_or_below", "retention_days"],
+            ),
+            (
+                values("8785", "2", "36501"),
+                &["edit_window_hours", "retention_days"],
+            ),
         ];
         for (raw, fields) in table {
             let errors = validate_settings(raw, &tr).unwrap_err();
