@@ -39,6 +39,8 @@ label,.e{font-size:13px}
 input,textarea{width:100%;padding:7px;border:1px solid #767676;border-radius:6px;color:inherit;background:#fff}
 .s{align-self:end;padding:7px 18px;border:0;border-radius:6px;background:#0b5f59;color:#fff;cursor:pointer}
 .e{margin:0;padding:0 16px;color:#a30000}
+.r{font-size:13px;color:#333;border-inline-start:3px solid #0b5f59;padding-inline-start:8px}
+.r ul{margin:4px 0;padding-inline-start:18px}
 :focus-visible{outline:3px solid #c77700;outline-offset:2px}`;
 
   const start = st => {
@@ -57,9 +59,14 @@ input,textarea{width:100%;padding:7px;border:1px solid #767676;border-radius:6px
     const email = h("input", { id: "email", name: "email", type: "email", autocomplete: "email" });
     email.required = !online;
     const submit = text => h("button", { class: "s", type: "submit" }, text);
+    // The provider's conduct rules come before the first message, as on the portal's form.
+    const rules = (st.etiquette || []).length
+      ? [h("div", { class: "r", role: "note", "aria-label": t.etiquette }, h("strong", {}, t.etiquette),
+          h("ul", {}, ...st.etiquette.map(rule => h("li", {}, rule))))]
+      : [];
     const opening = h("form", {}, ...field("name", t.name, name),
       ...field("email", online ? t["email-optional"] : t.email, email),
-      ...field("message", t.message, area("message", "3")), submit(online ? t.start : t.leave));
+      ...field("message", t.message, area("message", "3")), ...rules, submit(online ? t.start : t.leave));
     const reply = area("reply", "2");
     const more = h("form", {}, ...field("reply", t.message, reply), submit(t.send));
     const panel = h("section", { class: "p", id: "p", role: "dialog", "aria-labelledby": "t", hidden: "" },

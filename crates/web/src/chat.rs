@@ -223,6 +223,7 @@ const TEXTS: &[(&str, &str)] = &[
     ("error-phone", "chat-error-phone"),
     ("error-busy", "chat-error-busy"),
     ("ended", "chat-ended"),
+    ("etiquette", "etiquette-title"),
 ];
 
 #[derive(Serialize)]
@@ -233,6 +234,8 @@ struct StatusBody {
     organization: String,
     texts: BTreeMap<&'static str, String>,
     first_response: String,
+    /// The policy's conduct rules, shown before the first message is sent.
+    etiquette: Vec<String>,
 }
 
 /// Whether the team is at work now, by the policy's default calendar. Without a published
@@ -277,6 +280,7 @@ pub async fn status(
         organization: org.name.clone(),
         texts,
         first_response: promise(policy.as_deref(), &tr),
+        etiquette: crate::ui::portal::etiquette_rules(policy.as_deref(), tr.lang),
     };
     // Whether the team is online changes with the clock: never cache it.
     Ok((

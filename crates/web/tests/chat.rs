@@ -181,6 +181,15 @@ async fn status_follows_the_working_calendar(backend: Backend) {
     let (status, _, diplomas) = get_json_at(&app, "/o/diplomas/chat/status").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(diplomas["first_response"], "سنرد عليك في أقرب وقت ممكن.");
+    // Seed 004 publishes conduct rules: the widget shows them before the first message.
+    let rules = diplomas["etiquette"].as_array().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|rule| rule == "الالتزام بالاحترام المتبادل وعدم استخدام أي عبارات غير لائقة."),
+        "{diplomas}"
+    );
+    assert_eq!(diplomas["texts"]["etiquette"], "آداب التواصل");
 
     // Unknown organizations have no chat; neither has one whose administrator turned it off.
     let (status, headers, _) = get_json_at(&app, "/o/nobody/chat/status").await;

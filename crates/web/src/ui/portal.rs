@@ -19,19 +19,19 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use sanad_domain::policy::Policy;
+use sanad_domain::satisfaction::{
+    AnswerField, COMMENT_MAX_CHARS, RawSatisfactionAnswer, SatisfactionAnswer, Score,
+};
 use sanad_domain::service_levels::{TargetKind, TargetState};
 use sanad_domain::{
     Channel, EmailAddress, MessageBody, MessageKind, PersonName, PhoneNumber, RequesterType,
     Subject, TicketKind, TicketStatus,
 };
+use sanad_store::AnsweredVia;
 use sanad_store::{
     Actor, NewAttachment, NewMessage, NewRequester, NewSession, NewTicket, Organization,
     RequesterContact, SessionKind, TicketDetail, TransitionRequest, secrets,
 };
-use sanad_domain::satisfaction::{
-    AnswerField, COMMENT_MAX_CHARS, RawSatisfactionAnswer, SatisfactionAnswer, Score,
-};
-use sanad_store::AnsweredVia;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -245,6 +245,27 @@ pub async fn policy(
     Ok(Html(page.render()?))
 }
 
+/// The conduct rules the policy publishes (seed 004), in the page's language (Arabic when the
+/// policy has no English), shown before a request can be sent — on the portal's form and in
+/// the live-chat widget.
+pub(crate) fn etiquette_rules(
+    policy: Option<&sanad_domain::policy::Policy>,
+    lang: super::i18n::Lang,
+) -> Vec<String> {
+    policy
+        .map(|policy| {
+            let texts = policy.public_texts();
+            match lang {
+                super::i18n::Lang::Ar => texts.etiquette_ar.clone(),
+                super::i18n::Lang::En if texts.etiquette_en.is_empty() => {
+                    texts.etiquette_ar.clone()
+                }
+                super::i18n::Lang::En => texts.etiquette_en.clone(),
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// Renders the policy's Markdown as HTML. The Markdown is generated from the policy (whose
 /// free texts are escaped by the renderer), and raw HTML is turned into text here as well, so
 /// nothing in a policy file can inject markup into the page.
@@ -337,20 +358,7 @@ async fn new_request_page(
             label: tr.value("requester-type", value.as_str()),
         })
         .collect();
-    let etiquette = portal
-        .policy
-        .as_deref()
-        .map(|policy| {
-            let texts = policy.public_texts();
-            match tr.lang {
-                super::i18n::Lang::Ar => texts.etiquette_ar.clone(),
-                super::i18n::Lang::En if texts.etiquette_en.is_empty() => {
-                    texts.etiquette_ar.clone()
-                }
-                super::i18n::Lang::En => texts.etiquette_en.clone(),
-            }
-        })
-        .unwrap_or_default();
+    let etiquette = etiquette_rules(portal.policy.as_deref(), tr.lang);
     Ok(NewRequestPage {
         chrome: portal.chrome("new-title", "new"),
         action: format!("{}/new", portal.base()),
@@ -831,7 +839,8 @@ struct RatingView {
 
 /// The answer's channel from the address: an invitation's channel, or the portal.
 fn answered_via(raw: Option<&str>) -> AnsweredVia {
-    raw.and_then(AnsweredVia::parse).unwrap_or(AnsweredVia::Portal)
+    raw.and_then(AnsweredVia::parse)
+        .unwrap_or(AnsweredVia::Portal)
 }
 
 async fn rating_view(
@@ -859,7 +868,12 @@ async fn rating_view(
         Some(answer) if editable => tr.t1(
             "rate-editable-until",
             "until",
-            &shown_time(rules.edit_window_closes(answer.created_at), &portal.zone, &tr).gregorian,
+            &shown_time(
+                rules.edit_window_closes(answer.created_at),
+                &portal.zone,
+                &tr,
+            )
+            .gregorian,
         ),
         _ => String::new(),
     };
@@ -880,7 +894,10 @@ async fn rating_view(
                     .collect(),
             })
             .collect(),
-        comment: answer.as_ref().map(|a| a.comment.clone()).unwrap_or_default(),
+        comment: answer
+            .as_ref()
+            .map(|a| a.comment.clone())
+            .unwrap_or_default(),
         window_note,
         summary: match &answer {
             Some(answer) if !editable => dimensions
@@ -893,9 +910,10 @@ async fn rating_view(
                         )
                     })
                 })
-                .chain((!answer.comment.is_empty()).then(|| {
-                    (tr.t("ticket-rate-comment"), answer.comment.clone())
-                }))
+                .chain(
+                    (!answer.comment.is_empty())
+                        .then(|| (tr.t("ticket-rate-comment"), answer.comment.clone())),
+                )
                 .collect(),
             _ => Vec::new(),
         },
@@ -1330,7 +1348,11 @@ pub async fn requester_rate(
         }
         Err(error) => return Err(error.into()),
     }
-    Ok(Redirect::to(&format!("{}/track/{number}?done=rate#rating", portal.base())).into_response())
+    Ok(Redirect::to(&format!(
+        "{}/track/{number}?done=rate#rating",
+        portal.base()
+    ))
+    .into_response())
 }
 
 /// The refusal of a change after the organization's edit window closed, as a Fluent message
