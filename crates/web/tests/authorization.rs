@@ -4,7 +4,7 @@
 //! of two departments, an inquiry and a ticket of another organization, against the rule the
 //! table states. A route without a row fails the test, so a new route cannot skip the matrix.
 //!
-//! What the table encodes (checked against the code, see the report in docs/security.md):
+//! What the table encodes (checked against the handlers):
 //! - API: organization tokens act on their own organization only (another's ticket is 404);
 //!   personal tokens are refused (403) everywhere but search; anything else gets 401.
 //! - Desk pages: no staff session of the organization in the URL → a redirect to its sign-in
@@ -12,6 +12,8 @@
 //!   departments (not assigned to them) → 403; a ticket of another organization → 404.
 //! - Supervision pages: only a regulator's supervisor signed in there; an organization that has
 //!   not granted access → 404.
+//! - The requester portal: a page of a ticket the browser is not following sends to the
+//!   tracking form; a form post about it is refused (403).
 //! - Whatever the status, no response to a principal carries the subject or text of a ticket
 //!   that principal may not see, nor the title of an unpublished article to the public.
 
