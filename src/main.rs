@@ -84,6 +84,18 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// Replace the SQLite database with a backup written by `sanad backup`: checked first (an
+    /// intact Sanad database with every migration applied), then put in place atomically.
+    /// PostgreSQL backups are restored with pg_restore (see docs/operations.md).
+    Restore {
+        /// The backup file to restore.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace a database that already holds organizations, or whose write-ahead log is
+        /// left (after a crash). Never use it while a server runs on that database.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the OpenAPI document of the REST API.
     Openapi,
     /// Rebuild the full-text search index from the stored tickets and articles. Start-up already
@@ -379,6 +391,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "wrote a consistent backup of {} to {}",
                 config.database_url.redacted(),
                 to.display()
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let report = sanad_store::restore::restore_sqlite(&from, &config.database_url, force)
+                .await
+                .with_context(|| format!("cannot restore {}", from.display()))?;
+            eprintln!(
+                "restored {} into {}: {} organization(s), {} ticket(s)",
+                from.display(),
+                report.target.display(),
+                report.organizations,
+                report.tickets
             );
             Ok(())
         }

@@ -112,6 +112,7 @@ pub(crate) mod sqlite_queries {
     include!("satisfaction_queries.rs");
     include!("privacy_queries.rs");
     include!("audit_queries.rs");
+    include!("rate_limit_queries.rs");
 }
 
 pub(crate) mod postgres_queries {
@@ -131,9 +132,10 @@ pub(crate) mod postgres_queries {
     include!("satisfaction_queries.rs");
     include!("privacy_queries.rs");
     include!("audit_queries.rs");
+    include!("rate_limit_queries.rs");
 }
 
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Runs the same query function on whichever backend the store has.

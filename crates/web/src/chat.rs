@@ -560,9 +560,20 @@ pub async fn start_conversation(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(query): ApiQuery<LangQuery>,
+    client: crate::ui::auth::ClientAddress,
     ApiJson(request): ApiJson<StartRequest>,
 ) -> Result<Response, ApiError> {
     let org = chat_organization(&state, &slug).await?;
+    let limit = crate::limits::CHAT_CONVERSATIONS;
+    if let Some(wait) = crate::limits::check(&state, limit, org.id, &client.0).await? {
+        return Ok(crate::limits::too_many_requests(
+            wait,
+            format!(
+                "at most {} conversations an hour may be started from one address; try again later",
+                limit.limit
+            ),
+        ));
+    }
     let now = state.clock.now();
     let policy = state.store.policy_in_force(&org).await?;
     let mut errors = FieldErrors::default();

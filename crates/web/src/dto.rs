@@ -281,11 +281,18 @@ fn convert_attachments(
                     bytes.len()
                 ),
             ),
-            Ok(bytes) if filename_ok && type_ok => attachments.push(store::NewAttachment {
-                filename: filename.to_owned(),
-                content_type: content_type.clone(),
-                bytes,
-            }),
+            // The declared type must agree with the bytes (see `sniff`).
+            Ok(bytes) if type_ok => match crate::sniff::check(&content_type, &bytes) {
+                Err(refusal) => {
+                    errors.push(&field("content_base64"), refusal.describe(&content_type))
+                }
+                Ok(()) if filename_ok => attachments.push(store::NewAttachment {
+                    filename: filename.to_owned(),
+                    content_type: content_type.clone(),
+                    bytes,
+                }),
+                Ok(()) => {}
+            },
             Ok(_) => {}
             Err(error) => errors.push(
                 &field("content_base64"),
@@ -844,6 +851,7 @@ pub struct ListTicketsQuery {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -1056,8 +1064,15 @@ impl From<store::Department> for DepartmentView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentBody {
+    /// 2 to 63 lower-case latin letters, digits and single hyphens, starting with a letter.
+    #[schema(min_length = 2, max_length = 63, pattern = "^[a-z](-?[a-z0-9])*$")]
     pub code: String,
+    /// 1 to 120 characters once leading and trailing spaces are trimmed, no control characters.
+    /// The pattern says what a JSON Schema can (something other than white space, no control
+    /// character); the length is left out because a schema cannot trim.
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name_ar: String,
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name_en: String,
 }
 
@@ -1112,8 +1127,15 @@ impl From<store::Category> for CategoryView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryBody {
+    /// 2 to 63 lower-case latin letters, digits and single hyphens, starting with a letter.
+    #[schema(min_length = 2, max_length = 63, pattern = "^[a-z](-?[a-z0-9])*$")]
     pub code: String,
+    /// 1 to 120 characters once leading and trailing spaces are trimmed, no control characters.
+    /// The pattern says what a JSON Schema can (something other than white space, no control
+    /// character); the length is left out because a schema cannot trim.
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name_ar: String,
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name_en: String,
     #[serde(default)]
     pub default_department: Option<String>,

@@ -27,6 +27,7 @@ pub struct KbSearchParams {
     /// Only articles in this language, `ar` or `en`; both when absent.
     pub lang: Option<String>,
     /// How many results, 1 to 50 (default 10).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u32>,
 }
 

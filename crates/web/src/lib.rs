@@ -10,9 +10,12 @@ mod chat;
 pub mod dto;
 pub mod error;
 mod extract;
+mod headers;
 pub mod hooks;
 pub mod knowledge_api;
+mod limits;
 mod ops;
+pub mod sniff;
 pub mod search_api;
 pub mod supervision_api;
 mod tickets;
@@ -254,6 +257,7 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
     let (api, openapi) = api_router();
     let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi);
     let pages = ui::router(state.clone(), settings);
+    let behind_tls = headers::behind_tls(&settings.public_url);
     api.route("/", axum::routing::get(ops::index))
         .route("/metrics", axum::routing::get(ops::metrics))
         .merge(chat::router())
@@ -280,7 +284,54 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             |_: Box<dyn std::any::Any + Send>| error::ApiError::internal().into_response(),
         ))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %loggable_path(request.uri().path()),
+                )
+            }),
+        )
+        // Outermost, so that even a timeout's or a panic's answer carries the headers.
+        .layer(middleware::from_fn(move |request, next| {
+            headers::security_headers(behind_tls, request, next)
+        }))
+}
+
+/// The request path as logs may show it: never the query string (a tracking code travels in
+/// `?code=`), and the segment after `rate` or `conversations` (a rating link's secret, a chat
+/// conversation's token) replaced, since a log is read by more people than the database.
+fn loggable_path(path: &str) -> String {
+    let mut redact_next = false;
+    path.split('/')
+        .map(|segment| {
+            let shown = if redact_next && !segment.is_empty() {
+                "[redacted]"
+            } else {
+                segment
+            };
+            redact_next = matches!(segment, "rate" | "conversations");
+            shown
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod loggable_path_tests {
+    #[test]
+    fn secrets_in_addresses_are_left_out() {
+        assert_eq!(
+            super::loggable_path("/o/quiet/rate/abcdef123"),
+            "/o/quiet/rate/[redacted]"
+        );
+        assert_eq!(
+            super::loggable_path("/o/quiet/chat/conversations/tok/messages"),
+            "/o/quiet/chat/conversations/[redacted]/messages"
+        );
+        assert_eq!(super::loggable_path("/api/v1/tickets"), "/api/v1/tickets");
+    }
 }
 
 /// Counts requests and records their latency per route and status.
@@ -297,4 +348,65 @@ async fn record_metrics(request: Request, next: Next) -> Response {
     metrics::counter!("sanad_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("sanad_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod openapi_tests {
+    use sanad_domain::{Complexity, TicketKind};
+
+    fn document() -> serde_json::Value {
+        serde_json::to_value(super::openapi_document()).expect("the document serializes")
+    }
+
+    /// schemathesis found that the published enums listed the Rust variant names
+    /// (`Critical`) while the API accepts only the serde spellings (`critical`).
+    #[test]
+    fn enums_publish_the_spellings_the_api_accepts() {
+        let document = document();
+        let schemas = &document["components"]["schemas"];
+        for (name, spellings) in [
+            ("Complexity", Complexity::SPELLINGS),
+            ("TicketKind", TicketKind::SPELLINGS),
+        ] {
+            let published: Vec<&str> = schemas[name]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} has no enum"))
+                .iter()
+                .map(|value| value.as_str().expect("a string"))
+                .collect();
+            assert_eq!(published, spellings, "{name}");
+        }
+    }
+
+    /// schemathesis found 400, 401 and 415 answers that no operation documented.
+    #[test]
+    fn every_operation_documents_the_common_problems() {
+        let document = document();
+        let operations = document["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .flat_map(|item| item.as_object().expect("a path item").values())
+            .filter(|value| value.get("responses").is_some());
+        let mut with_body = 0;
+        for operation in operations {
+            let responses = operation["responses"].as_object().expect("responses");
+            for status in ["400", "503"] {
+                assert!(responses.contains_key(status), "{operation} lacks {status}");
+            }
+            if operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+            {
+                assert!(responses.contains_key("401") && responses.contains_key("403"));
+            }
+            if operation.get("requestBody").is_some() {
+                with_body += 1;
+                for status in ["413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{operation} lacks {status}");
+                }
+            }
+        }
+        assert!(with_body >= 8, "only {with_body} operations take a body");
+    }
 }

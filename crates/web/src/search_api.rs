@@ -17,6 +17,7 @@ pub struct TicketSearchParams {
     /// name, e-mail or phone.
     pub q: Option<String>,
     /// How many results, 1 to 50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u32>,
 }
 

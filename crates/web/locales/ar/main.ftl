@@ -94,6 +94,7 @@ error-attachment-count = { $count ->
 error-attachment-size = الملف «{ $file }» أكبر من { $count } ميغابايت.
 error-attachment-empty = الملف «{ $file }» فارغ.
 error-attachment-type = نوع الملف «{ $file }» غير مقبول؛ أرسل PDF أو صورة أو مستند Office أو ملفًا نصيًا.
+error-attachment-content = محتوى الملف «{ $file }» لا يطابق نوعه (كبرنامج أو صفحة ويب باسم صورة أو ملف PDF)؛ لم يُقبل.
 error-required = هذا الحقل مطلوب.
 error-minutes = اكتب عدد الدقائق (من 0 إلى 1440).
 error-cancel-reason = اكتب سبب الإلغاء لمخالفة آداب التواصل.

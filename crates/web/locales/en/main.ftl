@@ -90,6 +90,7 @@ error-attachment-count = { $count ->
 error-attachment-size = The file “{ $file }” is larger than { $count } MB.
 error-attachment-empty = The file “{ $file }” is empty.
 error-attachment-type = Files like “{ $file }” are not accepted; send a PDF, an image, an Office document or a text file.
+error-attachment-content = The content of “{ $file }” does not match its type (for example a program or a web page named as a picture or PDF); it was not accepted.
 error-required = This field is required.
 error-minutes = Write a number of minutes (0 to 1440).
 error-cancel-reason = Write why the request is cancelled for breaking the etiquette.

@@ -733,11 +733,19 @@ pub async fn feedback(
     State(state): State<AppState>,
     centre: HelpCentre,
     Path((_, slug)): Path<(String, String)>,
+    client: super::auth::ClientAddress,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form: FeedbackForm = parse_form(&body)?;
     check_csrf(&centre.page.csrf, form.csrf.as_deref())?;
+    crate::limits::check_page(
+        &state,
+        crate::limits::KB_FEEDBACK,
+        centre.org.id,
+        &client.0,
+    )
+    .await?;
     let tr = *centre.tr();
     let verdict: FeedbackVerdict = form
         .verdict

@@ -532,6 +532,11 @@ pub fn check_uploads(
                 "attachments",
                 tr.t1("error-attachment-type", "file", &file.filename),
             );
+        } else if crate::sniff::check(&content_type, &file.bytes).is_err() {
+            errors.add(
+                "attachments",
+                tr.t1("error-attachment-content", "file", &file.filename),
+            );
         } else {
             let filename: String = file
                 .filename
@@ -567,6 +572,7 @@ struct ReceiptPage {
 pub async fn submit_request(
     State(state): State<AppState>,
     portal: Portal,
+    client: super::auth::ClientAddress,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let form = MultipartForm::read(multipart).await?;
@@ -594,6 +600,14 @@ pub async fn submit_request(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
+    // Counted only once the form is valid, so a person correcting mistakes is never locked out.
+    crate::limits::check_page(
+        &state,
+        crate::limits::PORTAL_SUBMISSIONS,
+        portal.org.id,
+        &client.0,
+    )
+    .await?;
     let now = state.clock.now();
     let actor = Actor::NewRequester {
         name: new.requester.name.as_str().to_owned(),
@@ -716,8 +730,39 @@ pub struct TrackForm {
     code: String,
 }
 
-/// Failed look-ups from one client within this window are limited, like sign-ins.
+/// Failed look-ups of one ticket number within `TRACKING_WINDOW_MINUTES` are limited, like
+/// sign-ins; one client may fail three times as often (across numbers) in the same window.
 const TRACKING_FAILURES_ALLOWED: i64 = 10;
+const TRACKING_WINDOW_MINUTES: i64 = 15;
+
+/// Refuses a tracking-code guess when the ticket number or the client has failed too often
+/// recently; otherwise returns the key the attempt's outcome is recorded under.
+async fn tracking_throttle(
+    state: &AppState,
+    portal: &Portal,
+    client: &super::auth::ClientAddress,
+    number: &str,
+    now: jiff::Timestamp,
+) -> Result<String, PageError> {
+    let throttle_key = format!("tracking:{number}");
+    let failures = state
+        .store
+        .login_failures_since(
+            portal.org.id,
+            &throttle_key,
+            &client.0,
+            now - jiff::SignedDuration::from_mins(TRACKING_WINDOW_MINUTES),
+        )
+        .await?;
+    if failures.for_email >= TRACKING_FAILURES_ALLOWED
+        || failures.from_client >= 3 * TRACKING_FAILURES_ALLOWED
+    {
+        return Err(PageError::TooManyAttempts {
+            retry_after_minutes: TRACKING_WINDOW_MINUTES,
+        });
+    }
+    Ok(throttle_key)
+}
 
 pub async fn track_submit(
     State(state): State<AppState>,
@@ -729,23 +774,7 @@ pub async fn track_submit(
     check_csrf(&portal.page.csrf, form.csrf.as_deref())?;
     let now = state.clock.now();
     let number = form.number.trim().to_uppercase();
-    let throttle_key = format!("tracking:{number}");
-    let failures = state
-        .store
-        .login_failures_since(
-            portal.org.id,
-            &throttle_key,
-            &client.0,
-            now - jiff::SignedDuration::from_mins(15),
-        )
-        .await?;
-    if failures.for_email >= TRACKING_FAILURES_ALLOWED
-        || failures.from_client >= 3 * TRACKING_FAILURES_ALLOWED
-    {
-        return Err(PageError::TooManyAttempts {
-            retry_after_minutes: 15,
-        });
-    }
+    let throttle_key = tracking_throttle(&state, &portal, &client, &number, now).await?;
     let code = normalize_tracking_code(&form.code);
     let found = state
         .store
@@ -990,6 +1019,7 @@ pub async fn ticket(
     portal: Portal,
     Path((_, number)): Path<(String, String)>,
     Query(query): Query<MagicLinkQuery>,
+    client: super::auth::ClientAddress,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let number = number.to_uppercase();
@@ -997,10 +1027,22 @@ pub async fn ticket(
     // the plain address so the code does not stay in the browser's history or the Referer.
     if let Some(code) = query.code {
         let now = state.clock.now();
+        // A code in the address is a guess like one typed into the tracking form, so it is
+        // throttled and counted the same way (per ticket number and per client).
+        let throttle_key = tracking_throttle(&state, &portal, &client, &number, now).await?;
         let code = normalize_tracking_code(&code);
         let found = state
             .store
             .ticket_id_by_tracking_code(portal.org.id, &number, &secrets::token_digest(&code))
+            .await?;
+        let outcome = if found.is_some() {
+            sanad_store::LoginOutcome::Succeeded
+        } else {
+            sanad_store::LoginOutcome::Failed
+        };
+        state
+            .store
+            .record_login_attempt(portal.org.id, &throttle_key, &client.0, outcome, now)
             .await?;
         let Some(ticket_id) = found else {
             return Err(PageError::NotFound);
