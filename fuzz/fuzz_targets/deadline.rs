@@ -92,7 +92,10 @@ fuzz_target!(|data: &[u8]| {
         Err(DeadlineError::OutOfRange | DeadlineError::NoWorkingTime) => return,
         Err(other) => panic!("unexpected error {other:?} for {expr} from {start}"),
     };
-    assert!(deadline >= start, "{expr} from {start} is due at {deadline}");
+    assert!(
+        deadline >= start,
+        "{expr} from {start} is due at {deadline}"
+    );
 
     let working = match expr {
         DurationExpr::WorkingMinutes(n) => Some(SignedDuration::from_mins(i64::from(n))),

@@ -650,7 +650,7 @@ async fn deliver(
             Ok(_) => sent += 1,
             Err(error) => {
                 failed += 1;
-                transient |= matches!(error, SendError::Transient(_));
+                transient |= error.is_transient();
                 tracing::warn!(org_id = organization.id, user_id = recipient.user_id, %error, "weekly digest not accepted for one manager");
             }
         }

@@ -239,10 +239,64 @@ pub enum SendError {
     /// retries with exponential back-off.
     #[error("temporary failure: {0}")]
     Transient(String),
+    /// A temporary failure for which the provider said how long to wait (an HTTP 429 or 503
+    /// with `Retry-After`). The outbox waits at least that long, however short its own back-off
+    /// would be: asking again sooner only prolongs a rate limit or a maintenance window.
+    #[error("temporary failure: {detail}")]
+    RetryLater { detail: String, hint: RetryHint },
     /// A failure that will not pass by itself: the recipient does not exist, the credentials
     /// are refused, the request is malformed. The outbox gives up at once.
     #[error("permanent failure: {0}")]
     Permanent(String),
+}
+
+impl SendError {
+    /// Whether trying again later can help (a transient failure, with or without the
+    /// provider's own wait).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient(_) | Self::RetryLater { .. })
+    }
+}
+
+/// The longest wait a provider's `Retry-After` can impose. A longer one (a misconfigured proxy
+/// answering `Retry-After: 31536000`) is cut to this, so a notification is still tried on the
+/// same day and the outbox's own attempt limit decides when to give up.
+pub const MAX_RETRY_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(6);
+
+/// A provider's `Retry-After` (RFC 9110, section 10.2.3): a number of seconds, or an HTTP date.
+/// The date is kept as an instant and the delay as a duration, so that reading the header needs
+/// no clock; [`RetryHint::not_before`] resolves either against the attempt's `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryHint {
+    After(jiff::SignedDuration),
+    At(Timestamp),
+}
+
+impl RetryHint {
+    /// Reads a `Retry-After` value; anything else (a negative or fractional number, an
+    /// unparsable date) is no hint at all, and the outbox's back-off applies alone.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+            let seconds = value.parse::<i64>().unwrap_or(i64::MAX);
+            let capped = seconds.min(MAX_RETRY_AFTER.as_secs());
+            return Some(Self::After(jiff::SignedDuration::from_secs(capped)));
+        }
+        jiff::fmt::rfc2822::parse(value)
+            .ok()
+            .map(|zoned| Self::At(zoned.timestamp()))
+    }
+
+    /// The earliest instant to try again, for an attempt made at `now`: never before `now`,
+    /// never later than [`MAX_RETRY_AFTER`] after it.
+    pub fn not_before(self, now: Timestamp) -> Timestamp {
+        let latest = now.saturating_add(MAX_RETRY_AFTER).unwrap_or(now);
+        let wanted = match self {
+            Self::After(delay) => now.saturating_add(delay).unwrap_or(latest),
+            Self::At(instant) => instant,
+        };
+        wanted.clamp(now, latest)
+    }
 }
 
 /// The one shape of an outbound channel.

@@ -291,6 +291,16 @@ impl OutboxWorker {
                 detail,
                 retry_at: self.settings.retry.retry_at(item.attempts + 1, now),
             },
+            // The provider's wait is a floor under the back-off, never a way round the attempt
+            // limit: a provider that keeps answering 429 still ends in a failure staff can see.
+            SendError::RetryLater { detail, hint } => AttemptOutcome::TransientFailure {
+                detail,
+                retry_at: self
+                    .settings
+                    .retry
+                    .retry_at(item.attempts + 1, now)
+                    .map(|backoff| backoff.max(hint.not_before(now))),
+            },
             SendError::Permanent(detail) => AttemptOutcome::PermanentFailure { detail },
         }
     }
@@ -299,6 +309,32 @@ impl OutboxWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date_and_bounded() {
+        use crate::{MAX_RETRY_AFTER, RetryHint};
+        let now: Timestamp = "2026-11-22T06:00:00Z".parse().unwrap();
+        assert_eq!(
+            RetryHint::parse("120").map(|hint| hint.not_before(now)),
+            Some(now + SignedDuration::from_secs(120))
+        );
+        assert_eq!(
+            RetryHint::parse("Sun, 22 Nov 2026 06:05:00 GMT").map(|hint| hint.not_before(now)),
+            Some("2026-11-22T06:05:00Z".parse().unwrap())
+        );
+        // A date already past means "now", a huge delay is cut to the ceiling.
+        assert_eq!(
+            RetryHint::parse("Sat, 21 Nov 2026 06:05:00 GMT").map(|hint| hint.not_before(now)),
+            Some(now)
+        );
+        assert_eq!(
+            RetryHint::parse("99999999999999999999").map(|hint| hint.not_before(now)),
+            Some(now + MAX_RETRY_AFTER)
+        );
+        for unreadable in ["", "-5", "1.5", "soon"] {
+            assert_eq!(RetryHint::parse(unreadable), None, "{unreadable:?}");
+        }
+    }
 
     #[test]
     fn retries_back_off_exponentially_up_to_a_ceiling_then_stop() {

@@ -12,7 +12,9 @@
 //! four times: walking an untrusted JSON payload while naming the exact field that is missing
 //! (for [`WebhookError::Malformed`]), [`CloudAdapter`] (the settings, shared HTTP client and
 //! timeout of one provider's adapter, and its authenticated JSON `POST`), and turning an HTTP
-//! exchange with a provider into [`SendError::Transient`] or [`SendError::Permanent`].
+//! exchange with a provider into [`SendError::Transient`] or [`SendError::Permanent`] (or
+//! [`SendError::RetryLater`] when a temporary refusal says, with `Retry-After`, how long to
+//! wait).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,7 +25,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::{ChannelAdapter, OutboundMessage, Secret, SendError, Sent, WebhookError};
+use crate::{ChannelAdapter, OutboundMessage, RetryHint, Secret, SendError, Sent, WebhookError};
 use sanad_domain::Channel;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -425,6 +427,8 @@ impl<S: CloudProvider> ChannelAdapter for CloudAdapter<S> {
 pub(crate) struct ProviderReply {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The reply's `Retry-After` header, when it has a readable one.
+    pub retry_after: Option<RetryHint>,
 }
 
 impl ProviderReply {
@@ -459,7 +463,12 @@ impl ProviderReply {
     ) -> SendError {
         let detail = format!("{provider_name}: HTTP {} {explanation}", self.status);
         if is_transient_status(self.status) || transient_by_provider {
-            SendError::Transient(detail)
+            // A provider that says how long to wait is obeyed; the outbox's back-off alone
+            // would come back after 30 seconds into a rate limit that lasts minutes.
+            match self.retry_after {
+                Some(hint) => SendError::RetryLater { detail, hint },
+                None => SendError::Transient(detail),
+            }
         } else {
             SendError::Permanent(detail)
         }
@@ -498,6 +507,11 @@ async fn send_request(
         .await
         .map_err(|error| transport_error(error, provider_name))?;
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(RetryHint::parse);
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
@@ -519,7 +533,11 @@ async fn send_request(
             }
         }
     }
-    Ok(ProviderReply { status, body })
+    Ok(ProviderReply {
+        status,
+        body,
+        retry_after,
+    })
 }
 
 fn transport_error(error: reqwest::Error, provider_name: &str) -> SendError {

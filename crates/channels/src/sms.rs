@@ -32,7 +32,9 @@
 //!   gives the id that delivery reports would name; the body may be empty.
 //! - `409`: a request with this idempotency key is still being processed; Sanad tries again
 //!   later.
-//! - `408`, `429`, `5xx`: a temporary failure; Sanad tries again later with back-off.
+//! - `408`, `429`, `5xx`: a temporary failure; Sanad tries again later with back-off. A
+//!   `Retry-After` header (seconds or an HTTP date) on such an answer is honoured: the next
+//!   attempt comes no sooner (at most six hours later).
 //! - any other `4xx`: the request is refused for good (bad number, bad key, malformed body);
 //!   Sanad gives up and shows the gateway's explanation, read from a JSON `error` or `message`
 //!   string or else from the start of the body.

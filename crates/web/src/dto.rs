@@ -1068,8 +1068,9 @@ pub struct DepartmentBody {
     #[schema(min_length = 2, max_length = 63, pattern = "^[a-z](-?[a-z0-9])*$")]
     pub code: String,
     /// 1 to 120 characters once leading and trailing spaces are trimmed, no control characters.
-    /// The pattern says what a JSON Schema can (something other than white space, no control
-    /// character); the length is left out because a schema cannot trim.
+    // The pattern says what a JSON Schema can (something other than white space, no control
+    // character); the length is left out because a schema cannot trim, and a `maxLength`
+    // would refuse names the API accepts.
     #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name_ar: String,
     #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
@@ -1131,8 +1132,9 @@ pub struct CategoryBody {
     #[schema(min_length = 2, max_length = 63, pattern = "^[a-z](-?[a-z0-9])*$")]
     pub code: String,
     /// 1 to 120 characters once leading and trailing spaces are trimmed, no control characters.
-    /// The pattern says what a JSON Schema can (something other than white space, no control
-    /// character); the length is left out because a schema cannot trim.
+    // The pattern says what a JSON Schema can (something other than white space, no control
+    // character); the length is left out because a schema cannot trim, and a `maxLength`
+    // would refuse names the API accepts.
     #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name_ar: String,
     #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]

@@ -59,11 +59,39 @@ pub struct Contract {
     pub rejection: fn(&str) -> Value,
 }
 
+/// How a provider that is down answers every request (after recording and checking it), until
+/// [`FakeProvider::set_outage`] ends it.
+#[derive(Debug, Clone)]
+pub struct Outage {
+    pub status: StatusCode,
+    /// The `Retry-After` header to send, as written (seconds or an HTTP date).
+    pub retry_after: Option<String>,
+    pub body: Value,
+}
+
+/// A standing refusal of some requests (an unknown recipient, say): the answer for a request it
+/// matches, or `None` to let the request through.
+pub type Refusal = fn(&RecordedRequest) -> Option<(StatusCode, Value)>;
+
 struct FakeState {
     contract: Contract,
     requests: Mutex<Vec<RecordedRequest>>,
     scripted_replies: Mutex<VecDeque<ScriptedReply>>,
     accepted: Mutex<usize>,
+    /// Every request with the status it was answered with, in the order of the answers.
+    exchanges: Mutex<Vec<(RecordedRequest, StatusCode)>>,
+    outage: Mutex<Option<Outage>>,
+    refusals: Mutex<Vec<Refusal>>,
+    /// The address the fake listens on, kept when it stops so that it comes back on the same
+    /// one, as a provider's endpoint does after an outage.
+    address: std::net::SocketAddr,
+    /// The running server: its shutdown signal and task, `None` while stopped.
+    server: Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<()>,
+        )>,
+    >,
 }
 
 /// A running fake provider on `127.0.0.1` with a port the system chose.
@@ -75,28 +103,72 @@ pub struct FakeProvider {
 
 impl FakeProvider {
     pub async fn start(contract: Contract) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a local port");
+        let address = listener.local_addr().expect("the bound address");
         let state = Arc::new(FakeState {
             contract,
             requests: Mutex::new(Vec::new()),
             scripted_replies: Mutex::new(VecDeque::new()),
             accepted: Mutex::new(0),
+            exchanges: Mutex::new(Vec::new()),
+            outage: Mutex::new(None),
+            refusals: Mutex::new(Vec::new()),
+            address,
+            server: Mutex::new(None),
         });
-        let router = Router::new()
-            .fallback(handle_request)
-            .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a local port");
-        let address = listener.local_addr().expect("the bound address");
-        tokio::spawn(async move {
-            axum::serve(listener, router)
-                .await
-                .expect("the fake serves");
-        });
+        serve(&state, listener);
         Self {
             base_url: format!("http://{address}"),
             state,
         }
+    }
+
+    /// Stops listening: open connections are closed and new ones refused, as when the
+    /// provider's endpoint is down. Returns once the port is released.
+    pub async fn stop_listening(&self) {
+        let server = self.state.server.lock().expect("lock").take();
+        if let Some((shutdown, task)) = server {
+            let _ = shutdown.send(());
+            task.await.expect("the fake stops cleanly");
+        }
+    }
+
+    /// Listens again on the same address after [`Self::stop_listening`].
+    pub async fn resume_listening(&self) {
+        if self.state.server.lock().expect("lock").is_some() {
+            return;
+        }
+        let listener = tokio::net::TcpListener::bind(self.state.address)
+            .await
+            .expect("the fake's port is free again");
+        serve(&self.state, listener);
+    }
+
+    /// Answers every request with `outage` from now on, or normally again with `None`.
+    pub fn set_outage(&self, outage: Option<Outage>) {
+        *self.state.outage.lock().expect("lock") = outage;
+    }
+
+    /// Refuses the requests `refusal` matches (after any outage answer), for good.
+    pub fn refuse(&self, refusal: Refusal) {
+        self.state.refusals.lock().expect("lock").push(refusal);
+    }
+
+    /// Every request that got an answer, with the answer's status, in the order answered (a
+    /// request that hangs is not here).
+    pub fn exchanges(&self) -> Vec<(RecordedRequest, StatusCode)> {
+        self.state.exchanges.lock().expect("lock").clone()
+    }
+
+    /// The requests answered with a success (2xx), in order.
+    pub fn accepted_requests(&self) -> Vec<RecordedRequest> {
+        self.exchanges()
+            .into_iter()
+            .filter(|(_, status)| status.is_success())
+            .map(|(request, _)| request)
+            .collect()
     }
 
     /// Makes the next request get `reply` (after it is recorded and checked).
@@ -130,6 +202,24 @@ impl FakeProvider {
     }
 }
 
+/// Serves the fake's router on `listener` until the shutdown signal stored with it is sent.
+fn serve(state: &Arc<FakeState>, listener: tokio::net::TcpListener) {
+    let router = Router::new()
+        .fallback(handle_request)
+        .with_state(Arc::clone(state));
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the fake serves");
+    });
+    *state.server.lock().expect("lock") = Some((shutdown, task));
+}
+
+/// Answers a request as [`answer`] decides, and logs the exchange with its status.
 async fn handle_request(
     State(state): State<Arc<FakeState>>,
     method: Method,
@@ -146,6 +236,19 @@ async fn handle_request(
         headers,
         body,
     };
+    let response = answer(&state, request.clone()).await;
+    state
+        .exchanges
+        .lock()
+        .expect("lock")
+        .push((request, response.status()));
+    response
+}
+
+/// The fake's answer to one request: a contract violation is refused, then an outage, a
+/// standing refusal or a scripted reply is given in that order, and otherwise the provider's
+/// success.
+async fn answer(state: &FakeState, request: RecordedRequest) -> Response {
     state.requests.lock().expect("lock").push(request.clone());
     if let Err(violation) = (state.contract.check_request)(&request) {
         return (
@@ -153,6 +256,21 @@ async fn handle_request(
             axum::Json((state.contract.rejection)(&violation)),
         )
             .into_response();
+    }
+    let outage = state.outage.lock().expect("lock").clone();
+    if let Some(outage) = outage {
+        let mut response = (outage.status, axum::Json(outage.body)).into_response();
+        if let Some(retry_after) = outage.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                retry_after.parse().expect("a header value"),
+            );
+        }
+        return response;
+    }
+    let refusals = state.refusals.lock().expect("lock").clone();
+    if let Some((status, body)) = refusals.iter().find_map(|refusal| refusal(&request)) {
+        return (status, axum::Json(body)).into_response();
     }
     let scripted = state.scripted_replies.lock().expect("lock").pop_front();
     match scripted {
