@@ -599,7 +599,12 @@ async fn start_channel_workers(
         OutboxSettings {
             instance: instance.to_owned(),
             batch_size: 50,
-            lease: jiff::SignedDuration::from_mins(2),
+            // A claim must outlast the slowest pass, or another instance claims the last items
+            // again and sends them twice (WhatsApp has no idempotency key): 50 notifications, 8
+            // at a time, each up to the adapters' 20 s request timeout, is 7 × 20 s = 140 s at
+            // worst. Five minutes leaves room for a slow database too; the price is that the
+            // claims of a worker that died wait five minutes before another instance sends them.
+            lease: jiff::SignedDuration::from_mins(5),
             retry: RetryPolicy::default(),
             concurrency: 8,
             notifications: sanad_channels::notify::NotificationSettings {

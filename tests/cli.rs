@@ -571,7 +571,12 @@ fn audit_verify_passes_on_an_untouched_database_and_names_the_edited_event() {
     );
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     let database = format!("sqlite://{}", file.display());
-    let verify = || sanad(directory.path(), &["audit", "verify", "--database-url", &database]);
+    let verify = || {
+        sanad(
+            directory.path(),
+            &["audit", "verify", "--database-url", &database],
+        )
+    };
     let intact = verify();
     assert!(intact.status.success(), "{}", text(&intact.stderr));
     assert!(
@@ -618,8 +623,19 @@ fn audit_verify_passes_on_an_untouched_database_and_names_the_edited_event() {
     // An unknown organization is a clear error, not an empty success.
     let unknown = sanad(
         directory.path(),
-        &["audit", "verify", "--org", "nobody", "--database-url", &database],
+        &[
+            "audit",
+            "verify",
+            "--org",
+            "nobody",
+            "--database-url",
+            &database,
+        ],
     );
     assert!(!unknown.status.success());
-    assert!(text(&unknown.stderr).contains("no organization 'nobody'"), "{}", text(&unknown.stderr));
+    assert!(
+        text(&unknown.stderr).contains("no organization 'nobody'"),
+        "{}",
+        text(&unknown.stderr)
+    );
 }

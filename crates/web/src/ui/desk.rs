@@ -771,10 +771,15 @@ fn describe_event(event: &sanad_store::Event, tr: &Tr, names: &Names<'_>) -> Opt
                     .unwrap_or_default()
                     .to_string()
             };
-            let edited = after.and_then(|v| v.get("change")).and_then(|v| v.as_str()) == Some("edited");
+            let edited =
+                after.and_then(|v| v.get("change")).and_then(|v| v.as_str()) == Some("edited");
             Some(format!(
                 "{} {} {}/{}/{}",
-                tr.t(if edited { "event-satisfaction-edited" } else { "event-satisfaction" }),
+                tr.t(if edited {
+                    "event-satisfaction-edited"
+                } else {
+                    "event-satisfaction"
+                }),
                 tr.t("rate-scores-short"),
                 score("handling"),
                 score("clarity"),
@@ -838,7 +843,10 @@ async fn ticket_page(
     let policy = state.store.policy_in_force(&staff.org).await?;
     let canned_replies: Vec<CannedReply> = state.store.canned_replies(staff.org.id).await?;
     let contact = state.store.contact_details(detail.ticket.id).await?;
-    let rating = state.store.satisfaction(staff.org.id, detail.ticket.id).await?;
+    let rating = state
+        .store
+        .satisfaction(staff.org.id, detail.ticket.id)
+        .await?;
     let deliveries = state.store.ticket_deliveries(detail.ticket.id).await?;
     let (conduct_flags, conduct_requester) =
         super::conduct::ticket_fragments(state, staff, &detail).await?;

@@ -739,13 +739,7 @@ pub async fn feedback(
 ) -> Result<Response, PageError> {
     let form: FeedbackForm = parse_form(&body)?;
     check_csrf(&centre.page.csrf, form.csrf.as_deref())?;
-    crate::limits::check_page(
-        &state,
-        crate::limits::KB_FEEDBACK,
-        centre.org.id,
-        &client.0,
-    )
-    .await?;
+    crate::limits::check_page(&state, crate::limits::KB_FEEDBACK, centre.org.id, &client.0).await?;
     let tr = *centre.tr();
     let verdict: FeedbackVerdict = form
         .verdict

@@ -241,7 +241,10 @@ pub fn router(state: AppState, settings: &WebSettings) -> Router {
             post(conduct::review),
         )
         .route("/o/{slug}/desk/conduct/flagged", get(conduct::flagged))
-        .route("/o/{slug}/desk/conduct/violations", get(conduct::violations))
+        .route(
+            "/o/{slug}/desk/conduct/violations",
+            get(conduct::violations),
+        )
         .route(
             "/o/{slug}/desk/admin/conduct",
             get(conduct::lexicon).post(conduct::lexicon_save),

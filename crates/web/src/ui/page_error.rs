@@ -96,7 +96,10 @@ impl IntoResponse for PageError {
                 return Redirect::to(&target).into_response();
             }
             PageError::SupervisorSignIn { next } => {
-                let target = format!("/supervision/login?next={}", form_urlencoded_component(next));
+                let target = format!(
+                    "/supervision/login?next={}",
+                    form_urlencoded_component(next)
+                );
                 return Redirect::to(&target).into_response();
             }
             PageError::NotFound => (
