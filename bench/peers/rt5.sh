@@ -6,9 +6,12 @@
 # Run by hand as root on a Debian 12 (bookworm) machine; it is NOT part of CI because it installs
 # system packages and takes several minutes:
 #
-#     sudo bench/peers/rt5.sh            # install (once), start RT on 127.0.0.1:8085, benchmark
-#     RT_REQUESTS=200 bench/peers/rt5.sh # fewer requests per concurrency level
-#     RT_SKIP_INSTALL=1 bench/peers/rt5.sh
+#     sudo bench/peers/rt5.sh                # install (once), start RT on 127.0.0.1:8085, benchmark
+#     RT_SKIP_INSTALL=1 bench/peers/rt5.sh   # later runs (about 3 minutes on 2 cores)
+#     RT_REQUESTS=50 RT_CONCURRENCY="1 8" RT_SKIP_INSTALL=1 bench/peers/rt5.sh
+#
+# RT is stopped when the script ends. Tickets accumulate in RT's database from run to run, and
+# the autoreplies in /var/lib/request-tracker5/*.mbox; remove those files between runs if wanted.
 #
 # What it measures: for concurrency 1, 8 and 64, RT_REQUESTS `POST /REST/2.0/ticket` requests
 # (each creating a ticket in the General queue with a subject and a text body), then the same
@@ -17,11 +20,12 @@
 # client. Authentication is, by default, the session cookie of one web login as root: RT checks
 # basic-auth passwords and API tokens with bcrypt (cost 12) on every request, about 0.5 s of CPU,
 # which would measure bcrypt rather than RT. RT_AUTH=basic measures that path instead.
-# The matching Sanad run is `python3 bench/peers/loadgen.py sanad ...`; see docs/performance.md.
+# The matching Sanad run is bench/peers/sanad.sh; the figures are in docs/performance.md.
 set -euo pipefail
 
 PORT="${RT_PORT:-8085}"
-REQUESTS="${RT_REQUESTS:-1000}"
+# 200 per level: RT creates 6-11 tickets a second here, so 1,000 would take minutes per level.
+REQUESTS="${RT_REQUESTS:-200}"
 CONCURRENCY="${RT_CONCURRENCY:-1 8 64}"
 ROOT_PASSWORD="${RT_ROOT_PASSWORD:-bench-password-1}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -74,6 +78,7 @@ if curl -s -o /dev/null "http://127.0.0.1:${PORT}/" 2>/dev/null; then
   echo "something already listens on port ${PORT}; stop it (or set RT_PORT) first" >&2
   exit 1
 fi
+STARTED="$(date +%s.%N)"
 su -s /bin/sh www-data -c \
   "exec /usr/share/request-tracker5/libexec/rt-server --port ${PORT}" >"$LOG" 2>&1 &
 SU_PID=$!
@@ -81,16 +86,33 @@ for _ in $(seq 1 120); do
   curl -s -o /dev/null "http://127.0.0.1:${PORT}/" 2>/dev/null && break
   sleep 1
 done
+echo "rt-server answered HTTP $(python3 -c "print(f'{$(date +%s.%N) - $STARTED:.1f}')") s after launch"
 # The Starlet master is su's child; its workers are the master's children. Stopping the master
 # stops the workers.
 RT_MASTER="$(pgrep -P "$SU_PID" -f rt-server)"
 trap 'kill "$RT_MASTER" 2>/dev/null || true' EXIT
 echo "rt-server (Starlet, prefork) master pid $RT_MASTER, $(pgrep -c -P "$RT_MASTER") workers; log: $LOG"
 
+# Memory of the Starlet master and its workers. The workers share most pages with the master
+# (copy-on-write after fork), so summed RSS counts those pages once per process; the
+# proportional set size (PSS) shares them out and its sum is the honest total. Both are printed.
+rt_memory() {
+  local pids rss=0 pss=0 pid
+  pids="$RT_MASTER $(pgrep -P "$RT_MASTER" | tr '\n' ' ')"
+  for pid in $pids; do
+    rss=$((rss + $(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")))
+    pss=$((pss + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")))
+  done
+  echo "RT memory, $(echo $pids | wc -w) processes: PSS sum $((pss / 1024)) MiB, RSS sum $((rss / 1024)) MiB"
+}
+
 dpkg-query -W request-tracker5 rt5-db-sqlite
+perl -MDBI -e 'print "DBD::SQLite $DBD::SQLite::VERSION, SQLite ",
+  DBI->connect("dbi:SQLite:dbname=:memory:")->{sqlite_version}, "\n"' -MDBD::SQLite
+echo "idle (after start-up):"
+rt_memory
 python3 "$HERE/loadgen.py" rt --base "http://127.0.0.1:${PORT}" --user root \
   --password "$ROOT_PASSWORD" --auth "${RT_AUTH:-session}" --requests "$REQUESTS" \
   --concurrency $CONCURRENCY
-# Memory of every Starlet process (the parent and its workers), after the load.
-echo "RT resident memory after load (master + workers, RSS summed, shared pages counted per" \
-  "process): $(ps -o rss= --ppid "$RT_MASTER" -p "$RT_MASTER" | awk '{s+=$1} END {printf "%.1f MiB", s/1024}')"
+echo "after the load:"
+rt_memory

@@ -27,6 +27,7 @@ export SANAD_ATTACHMENTS="$WORK/attachments" SANAD_LOG_FILTER=warn
 "$SANAD" org create --slug bench --name Benchmark --prefix BN --database-url "$DATABASE_URL" >/dev/null
 TOKEN="$("$SANAD" token create --org bench --name bench --database-url "$DATABASE_URL")"
 
+STARTED="$(date +%s.%N)"
 "$SANAD" serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -34,6 +35,8 @@ for _ in $(seq 1 100); do
   curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
   sleep 0.1
 done
+echo "sanad serve answered /healthz $(python3 -c "print(f'{$(date +%s.%N) - $STARTED:.2f}')") s after launch (polled every 0.1 s)"
+sleep 0.5
 echo "sanad serve pid $SERVER on port $PORT; idle RSS $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$SERVER/status)"
 
 python3 "$HERE/loadgen.py" sanad --base "http://127.0.0.1:$PORT" --token "$TOKEN" \

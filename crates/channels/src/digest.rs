@@ -26,7 +26,7 @@ use crate::email::smtp::SmtpSender;
 use crate::registry::{
     ChannelConfiguration, ConfigurationError, EmailChannelSettings, LoadError, load_configuration,
 };
-use crate::{ChannelAdapter, OutboundMessage, OutboundOrigin, OutboundThread, SendError};
+use crate::{ChannelAdapter, OutboundMessage, OutboundOrigin, OutboundThread};
 use askama::Template;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
