@@ -564,16 +564,6 @@ pub async fn start_conversation(
     ApiJson(request): ApiJson<StartRequest>,
 ) -> Result<Response, ApiError> {
     let org = chat_organization(&state, &slug).await?;
-    let limit = crate::limits::CHAT_CONVERSATIONS;
-    if let Some(wait) = crate::limits::check(&state, limit, org.id, &client.0).await? {
-        return Ok(crate::limits::too_many_requests(
-            wait,
-            format!(
-                "at most {} conversations an hour may be started from one address; try again later",
-                limit.limit
-            ),
-        ));
-    }
     let now = state.clock.now();
     let policy = state.store.policy_in_force(&org).await?;
     let mut errors = FieldErrors::default();
@@ -613,6 +603,18 @@ pub async fn start_conversation(
     let (Some(name), Some(body)) = (name, body) else {
         return Err(ApiError::internal());
     };
+    // Counted only once the request is valid, as the portal's form is: a mistyped address must
+    // not use up the visitor's hour.
+    let limit = crate::limits::CHAT_CONVERSATIONS;
+    if let Some(wait) = crate::limits::check(&state, limit, org.id, &client.0).await? {
+        return Ok(crate::limits::too_many_requests(
+            wait,
+            format!(
+                "at most {} conversations an hour may be started from one address; try again later",
+                limit.limit
+            ),
+        ));
+    }
     let token = Conversation::new_token();
     let mut conversation = Conversation::of(&token);
     let sender = InboundSender {
