@@ -1,6 +1,7 @@
 //! `sanad bench api`: drives a real `sanad serve` process over HTTP from this process and
-//! reports creates per second, p50/p99 latency per concurrency level, the server's memory, and
-//! whether every acknowledged create survives `kill -9`.
+//! reports creates, reads and list pages per second with p50/p99 latency per concurrency level,
+//! the server's start-up time and memory, and whether every acknowledged create survives
+//! `kill -9`.
 //!
 //! The numbers are printed for `docs/performance.md`; nothing here asserts on wall-clock time.
 
@@ -16,7 +17,7 @@ use tokio::sync::Mutex;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// HTTP ticket-create benchmark against a freshly started server.
+    /// HTTP ticket create, read and list benchmark against a freshly started server.
     Api {
         /// Which backend to measure.
         #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
@@ -27,7 +28,7 @@ pub enum BenchCommand {
         /// Concurrency levels, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "1,8,64")]
         concurrency: Vec<usize>,
-        /// Ticket creates per concurrency level.
+        /// Requests per operation (create, read, list) and concurrency level.
         #[arg(long, default_value_t = 5000)]
         requests: usize,
         /// Creates sent during the crash test (the server is killed part-way through).
@@ -185,6 +186,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 struct Server {
     child: Child,
     base: String,
+    /// From the spawn to the first healthy answer to `/healthz`, polled every 5 ms.
+    startup: Duration,
 }
 
 impl Server {
@@ -194,6 +197,7 @@ impl Server {
         directory: &Path,
     ) -> anyhow::Result<Server> {
         let port = free_port()?;
+        let spawned = Instant::now();
         let child = Command::new(executable)
             .args([
                 "serve",
@@ -209,18 +213,20 @@ impl Server {
             .kill_on_drop(true)
             .spawn()
             .context("cannot start sanad serve")?;
-        let server = Server {
+        let mut server = Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            startup: Duration::ZERO,
         };
         let client = reqwest::Client::new();
-        for _ in 0..200 {
+        while spawned.elapsed() < Duration::from_secs(10) {
             if let Ok(response) = client.get(format!("{}/healthz", server.base)).send().await
                 && response.status().is_success()
             {
+                server.startup = spawned.elapsed();
                 return Ok(server);
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         bail!("the server did not become healthy within 10 s")
     }
@@ -312,6 +318,35 @@ fn ticket_body(sequence: usize) -> serde_json::Value {
     })
 }
 
+/// What one load level sends.
+#[derive(Clone)]
+enum Operation {
+    /// `POST /api/v1/tickets`, numbered from the offset so that every body differs.
+    Create { offset: usize },
+    /// `GET /api/v1/tickets/{number}`, going round the given numbers.
+    Read { numbers: Arc<Vec<String>> },
+    /// `GET /api/v1/tickets?limit=50`: each worker walks five pages by `next_cursor`, then starts
+    /// again from the newest, as someone paging through a list does.
+    List,
+}
+
+impl Operation {
+    fn name(&self) -> &'static str {
+        match self {
+            Operation::Create { .. } => "create",
+            Operation::Read { .. } => "read",
+            Operation::List => "list (50 a page)",
+        }
+    }
+
+    fn expected_status(&self) -> reqwest::StatusCode {
+        match self {
+            Operation::Create { .. } => reqwest::StatusCode::CREATED,
+            Operation::Read { .. } | Operation::List => reqwest::StatusCode::OK,
+        }
+    }
+}
+
 struct LevelResult {
     concurrency: usize,
     requests: usize,
@@ -321,14 +356,14 @@ struct LevelResult {
     errors: usize,
 }
 
-/// Sends `requests` creates with `concurrency` workers; returns timings and the numbers of every
-/// acknowledged (201) ticket.
+/// Sends `requests` requests of `operation` with `concurrency` workers; returns timings and, for
+/// creates, the numbers of every acknowledged (201) ticket.
 async fn load(
     base: &str,
     token: &str,
     concurrency: usize,
     requests: usize,
-    offset: usize,
+    operation: Operation,
 ) -> (LevelResult, Vec<String>) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
@@ -343,42 +378,70 @@ async fn load(
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, next, acknowledged, histogram, errors) = (
+        let (client, next, acknowledged, histogram, errors, operation) = (
             client.clone(),
             next.clone(),
             acknowledged.clone(),
             histogram.clone(),
             errors.clone(),
+            operation.clone(),
         );
-        let url = format!("{base}/api/v1/tickets");
+        let base = base.to_owned();
         let token = token.to_owned();
         workers.push(tokio::spawn(async move {
             let mut local = Vec::new();
+            let (mut cursor, mut page): (Option<String>, usize) = (None, 0);
             loop {
                 let sequence = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if sequence >= requests {
                     break;
                 }
+                let request = match &operation {
+                    Operation::Create { offset } => client
+                        .post(format!("{base}/api/v1/tickets"))
+                        .json(&ticket_body(offset + sequence)),
+                    Operation::Read { numbers } => client.get(format!(
+                        "{base}/api/v1/tickets/{}",
+                        numbers[sequence % numbers.len()]
+                    )),
+                    Operation::List => {
+                        let mut url = format!("{base}/api/v1/tickets?limit=50");
+                        if let Some(cursor) = &cursor {
+                            url.push_str("&cursor=");
+                            url.push_str(cursor);
+                        }
+                        client.get(url)
+                    }
+                };
                 let sent = Instant::now();
-                let result = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&ticket_body(offset + sequence))
-                    .send()
-                    .await;
+                let result = request.bearer_auth(&token).send().await;
+                let outcome = match result {
+                    Ok(response) if response.status() == operation.expected_status() => {
+                        // The body is part of the answer: read it before stopping the clock.
+                        response.json::<serde_json::Value>().await.ok()
+                    }
+                    _ => None,
+                };
                 let micros = sent.elapsed().as_micros() as u64;
-                match result {
-                    Ok(response) if response.status() == reqwest::StatusCode::CREATED => {
-                        let _ = histogram.lock().await.record(micros.max(1));
-                        if let Ok(body) = response.json::<serde_json::Value>().await
-                            && let Some(number) = body["number"].as_str()
-                        {
+                let Some(body) = outcome else {
+                    errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    continue;
+                };
+                let _ = histogram.lock().await.record(micros.max(1));
+                match &operation {
+                    Operation::Create { .. } => {
+                        if let Some(number) = body["number"].as_str() {
                             local.push(number.to_owned());
                         }
                     }
-                    _ => {
-                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    Operation::List => {
+                        page += 1;
+                        cursor = body["next_cursor"]
+                            .as_str()
+                            .filter(|_| page % 5 != 0)
+                            .map(str::to_owned);
                     }
+                    Operation::Read { .. } => {}
                 }
             }
             acknowledged.lock().await.extend(local);
@@ -448,59 +511,95 @@ async fn api_benchmark(
     .await?;
 
     let mut server = Server::start(&executable, &database_url, &directory).await?;
+    let first_startup = server.startup;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (idle_rss, _) = server.memory_kib()?;
     println!(
-        "backend: {backend:?}; server pid {}; idle RSS {:.1} MiB",
+        "backend: {backend:?}; server pid {}; start-up (spawn to the first healthy answer, migrated empty database) {:.0} ms; idle RSS {:.1} MiB",
         server.pid()?,
+        first_startup.as_secs_f64() * 1000.0,
         idle_rss as f64 / 1024.0
     );
     println!();
-    println!("| backend | concurrency | creates | creates/s | p50 ms | p99 ms | non-201 |");
-    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| backend | operation | concurrency | requests | requests/s | p50 ms | p99 ms | failed |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     let mut offset = 0;
+    let mut created: Vec<String> = Vec::new();
     for &concurrency in levels {
         // A short warm-up so connection set-up is not counted.
-        let _ = load(
+        let (_, warm) = load(
             &server.base,
             &token,
             concurrency,
             concurrency * 4,
-            1_000_000_000 + offset,
+            Operation::Create {
+                offset: 1_000_000_000 + offset,
+            },
         )
         .await;
-        let (result, _) = load(&server.base, &token, concurrency, requests, offset).await;
+        created.extend(warm);
+        let (result, numbers) = load(
+            &server.base,
+            &token,
+            concurrency,
+            requests,
+            Operation::Create { offset },
+        )
+        .await;
+        created.extend(numbers);
         offset += requests;
-        println!(
-            "| {backend:?} | {} | {} | {:.0} | {:.2} | {:.2} | {} |",
-            result.concurrency,
-            result.requests,
-            result.requests as f64 / result.seconds,
-            result.p50_ms,
-            result.p99_ms,
-            result.errors
-        );
+        print_level(backend, "create", &result);
+        let numbers = Arc::new(created.clone());
+        for operation in [Operation::Read { numbers }, Operation::List] {
+            let name = operation.name();
+            let _ = load(
+                &server.base,
+                &token,
+                concurrency,
+                concurrency * 4,
+                operation.clone(),
+            )
+            .await;
+            let (result, _) = load(&server.base, &token, concurrency, requests, operation).await;
+            print_level(backend, name, &result);
+        }
     }
     let (rss, peak) = server.memory_kib()?;
     println!();
     println!(
-        "server RSS after load {:.1} MiB, peak RSS {:.1} MiB",
+        "server RSS after load {:.1} MiB, peak RSS {:.1} MiB; {} tickets in the database",
         rss as f64 / 1024.0,
-        peak as f64 / 1024.0
+        peak as f64 / 1024.0,
+        created.len()
     );
 
     // Durability: kill -9 the server while creates are in flight, restart, and look for every
     // ticket that was acknowledged with 201.
     let base = server.base.clone();
     let crash_token = token.clone();
-    let burst =
-        tokio::spawn(
-            async move { load(&base, &crash_token, 8, crash_requests, 2_000_000_000).await },
-        );
+    let burst = tokio::spawn(async move {
+        load(
+            &base,
+            &crash_token,
+            8,
+            crash_requests,
+            Operation::Create {
+                offset: 2_000_000_000,
+            },
+        )
+        .await
+    });
     tokio::time::sleep(Duration::from_millis(300)).await;
     server.kill_9().await?;
     let (crash, acknowledged) = burst.await.context("the crash burst failed")?;
     let restarted = Server::start(&executable, &database_url, &directory).await?;
+    println!(
+        "start-up after kill -9 (spawn to the first healthy answer, {} tickets, recovery included): {:.0} ms",
+        created.len() + acknowledged.len(),
+        restarted.startup.as_secs_f64() * 1000.0
+    );
     restarted.stop().await?;
     let store = sanad_store::Store::connect(
         &sanad_store::DatabaseUrl::parse(&database_url)?,
@@ -534,6 +633,18 @@ async fn api_benchmark(
         );
     }
     Ok(())
+}
+
+fn print_level(backend: BenchBackend, operation: &str, result: &LevelResult) {
+    println!(
+        "| {backend:?} | {operation} | {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+        result.concurrency,
+        result.requests,
+        result.requests as f64 / result.seconds,
+        result.p50_ms,
+        result.p99_ms,
+        result.errors
+    );
 }
 
 /// A benchmark's own database, removed afterwards.

@@ -84,15 +84,17 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
-    /// Replace the SQLite database with a backup written by `sanad backup`: checked first (an
-    /// intact Sanad database with every migration applied), then put in place atomically.
-    /// PostgreSQL backups are restored with pg_restore (see docs/operations.md).
+    /// Replace the database with a backup written by `sanad backup`: checked first (an intact
+    /// Sanad database with every migration applied), then put in place atomically (SQLite: a
+    /// file renamed over the old one; PostgreSQL: pg_restore in one transaction). See
+    /// docs/operations.md.
     Restore {
         /// The backup file to restore.
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
-        /// Replace a database that already holds organizations, or whose write-ahead log is
-        /// left (after a crash). Never use it while a server runs on that database.
+        /// Replace a database that already holds organizations, or (SQLite) whose write-ahead
+        /// log is left after a crash. Never use it while a server runs on that database;
+        /// PostgreSQL refuses while Sanad connections are open, forced or not.
         #[arg(long)]
         force: bool,
     },
@@ -395,13 +397,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { from, force } => {
-            let report = sanad_store::restore::restore_sqlite(&from, &config.database_url, force)
+            let report = sanad_store::restore::restore(&from, &config.database_url, force)
                 .await
                 .with_context(|| format!("cannot restore {}", from.display()))?;
             eprintln!(
                 "restored {} into {}: {} organization(s), {} ticket(s)",
                 from.display(),
-                report.target.display(),
+                report.target,
                 report.organizations,
                 report.tickets
             );

@@ -1,9 +1,9 @@
-//! `sanad backup` and `sanad restore` round-trip a live SQLite database: the real binary serves
-//! and takes writes over HTTP while the backup is taken and after it; the backup is restored
-//! into a fresh location, where every ticket acknowledged before the backup is present with its
-//! messages and events, the audit chain verifies, and a server on it answers. Restore's
-//! refusals (a database in use, one with data, a file that is not a Sanad backup, a PostgreSQL
-//! URL) are checked on the way.
+//! `sanad backup` and `sanad restore` round-trip a live database, on SQLite and on PostgreSQL:
+//! the real binary serves and takes writes over HTTP while the backup is taken and after it; the
+//! backup is restored into a fresh location, where every ticket acknowledged before the backup
+//! is present with its messages and events, the audit chain verifies, and a server on it
+//! answers. Restore's refusals (a database in use, one with data, a file that is not a Sanad
+//! backup, a backup of another kind or schema) are checked on the way.
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -156,11 +156,172 @@ async fn wait_for(done: &Acknowledged, count: usize) {
     }
 }
 
+const POSTGRES_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn postgres_server() -> String {
+    std::env::var("SANAD_TEST_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_DEFAULT.into())
+}
+
+fn failure(directory: &Path, arguments: &[&str]) -> String {
+    let output = sanad(directory, arguments);
+    assert!(
+        !output.status.success(),
+        "sanad {arguments:?} should have failed"
+    );
+    text(&output.stderr)
+}
+
+/// Where one backend's round trip happens.
+struct Places {
+    /// The database the server runs on.
+    live: String,
+    /// An empty place to restore into.
+    restored: String,
+    /// The backup file, in the test's directory.
+    backup: &'static str,
+    backend: Backend,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
+async fn a_live_sqlite_database_is_backed_up_under_writes_and_restored_elsewhere() {
     let directory = tempfile::tempdir().unwrap();
     let dir = directory.path();
-    let live = "sqlite://live.db";
+    std::fs::create_dir(dir.join("restored")).unwrap();
+    let places = Places {
+        live: "sqlite://live.db".into(),
+        restored: "sqlite://restored/sanad.db".into(),
+        backup: "backup.db",
+        backend: Backend::Sqlite,
+    };
+    round_trip(dir, &places).await;
+
+    // SQLite's own checks: a failed restore leaves nothing behind, a successful one no
+    // temporary file, and a SQLite file is no PostgreSQL backup.
+    std::fs::write(dir.join("notes.db"), "not a database at all").unwrap();
+    let bogus = failure(
+        dir,
+        &[
+            "restore",
+            "--from",
+            "notes.db",
+            "--database-url",
+            "sqlite://other.db",
+        ],
+    );
+    assert!(bogus.contains("is not a Sanad database backup"), "{bogus}");
+    assert!(!dir.join("other.db").exists(), "nothing is left behind");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("restored"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers, ["sanad.db"], "no temporary file is left");
+    let postgres = failure(
+        dir,
+        &[
+            "restore",
+            "--from",
+            "backup.db",
+            "--database-url",
+            "postgres://sanad:hunter2-secret@127.0.0.1/sanad",
+        ],
+    );
+    assert!(
+        postgres.contains("is not a Sanad database backup"),
+        "{postgres}"
+    );
+    assert!(postgres.contains("pg_restore"), "{postgres}");
+    assert!(
+        !postgres.contains("hunter2-secret"),
+        "the password is never printed: {postgres}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_live_postgres_database_is_backed_up_under_writes_and_restored_elsewhere() {
+    let directory = tempfile::tempdir().unwrap();
+    let dir = directory.path();
+    let server = postgres_server();
+    let suffix = format!(
+        "{}_{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_millisecond() % 1_000_000
+    );
+    let schema = format!("backup_live_{suffix}");
+    let database = format!("sanad_restore_{suffix}");
+    let live = sanad_store::schemas::fresh_postgres_schema(&server, &schema)
+        .await
+        .expect("a fresh schema");
+    let restored = sanad_store::schemas::fresh_postgres_database(&server, &database, Some(&schema))
+        .await
+        .expect("a fresh database");
+    let (sanad_store::DatabaseUrl::Postgres(live), sanad_store::DatabaseUrl::Postgres(restored)) =
+        (live, restored)
+    else {
+        panic!("SANAD_TEST_POSTGRES_URL must be a postgres:// URL")
+    };
+    let places = Places {
+        live,
+        restored,
+        backup: "backup.dump",
+        backend: Backend::Postgres,
+    };
+    round_trip(dir, &places).await;
+
+    // A backup of one schema goes into that schema only, and a file that is no archive is
+    // refused before anything is touched.
+    let elsewhere = failure(
+        dir,
+        &[
+            "restore",
+            "--from",
+            "backup.dump",
+            "--database-url",
+            &server,
+        ],
+    );
+    assert!(
+        elsewhere.contains(&format!("search_path={schema}")),
+        "{elsewhere}"
+    );
+    std::fs::write(dir.join("notes.dump"), "not an archive at all").unwrap();
+    let bogus = failure(
+        dir,
+        &[
+            "restore",
+            "--from",
+            "notes.dump",
+            "--database-url",
+            &places.live,
+        ],
+    );
+    assert!(bogus.contains("is not a Sanad database backup"), "{bogus}");
+
+    sanad_store::schemas::drop_postgres_schema(&server, &schema)
+        .await
+        .unwrap();
+    sanad_store::schemas::drop_postgres_database(&server, &database)
+        .await
+        .unwrap();
+}
+
+async fn round_trip(dir: &Path, places: &Places) {
+    let live = places.live.as_str();
+    let restored = places.restored.as_str();
+    let backup_file = places.backup;
+    let forced_restore = [
+        "restore",
+        "--from",
+        backup_file,
+        "--database-url",
+        live,
+        "--force",
+    ];
     succeed(
         dir,
         &[
@@ -206,11 +367,11 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
     // Everything acknowledged so far must be in the backup; writes go on meanwhile.
     let before: BTreeMap<String, Option<String>> = done.lock().unwrap().clone();
     let backup = tokio::task::spawn_blocking({
-        let dir = dir.to_owned();
+        let (dir, live) = (dir.to_owned(), live.to_owned());
         move || {
             sanad(
                 &dir,
-                &["backup", "--to", "backup.db", "--database-url", live],
+                &["backup", "--to", backup_file, "--database-url", &live],
             )
         }
     })
@@ -220,17 +381,17 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
     let at_backup = done.lock().unwrap().len();
     wait_for(&done, at_backup + 10).await;
 
-    // While the server runs, its database is in use and is never overwritten, forced or not.
-    let in_use = sanad(
+    // While the server runs, its database is in use and is never overwritten. PostgreSQL sees
+    // the server's connections, so it refuses even when forced.
+    let in_use = failure(
         dir,
-        &["restore", "--from", "backup.db", "--database-url", live],
+        &["restore", "--from", backup_file, "--database-url", live],
     );
-    assert!(!in_use.status.success());
-    assert!(
-        text(&in_use.stderr).contains("is in use"),
-        "{}",
-        text(&in_use.stderr)
-    );
+    assert!(in_use.contains("is in use"), "{in_use}");
+    if places.backend == Backend::Postgres {
+        let forced = failure(dir, &forced_restore);
+        assert!(forced.contains("is in use"), "{forced}");
+    }
 
     stop.store(true, Ordering::Relaxed);
     for writer in writers {
@@ -243,59 +404,17 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
         "writes went on after the backup"
     );
 
-    // Refusals: a database holding data, a file that is not a Sanad backup, PostgreSQL.
-    let full = sanad(
+    // A database holding data is replaced only when forced.
+    let full = failure(
         dir,
-        &["restore", "--from", "backup.db", "--database-url", live],
+        &["restore", "--from", backup_file, "--database-url", live],
     );
-    assert!(!full.status.success());
-    assert!(
-        text(&full.stderr).contains("--force"),
-        "{}",
-        text(&full.stderr)
-    );
-    std::fs::write(dir.join("notes.db"), "not a database at all").unwrap();
-    let bogus = sanad(
-        dir,
-        &[
-            "restore",
-            "--from",
-            "notes.db",
-            "--database-url",
-            "sqlite://other.db",
-        ],
-    );
-    assert!(!bogus.status.success());
-    assert!(
-        text(&bogus.stderr).contains("is not a Sanad database backup"),
-        "{}",
-        text(&bogus.stderr)
-    );
-    assert!(!dir.join("other.db").exists(), "nothing is left behind");
-    let postgres = sanad(
-        dir,
-        &[
-            "restore",
-            "--from",
-            "backup.db",
-            "--database-url",
-            "postgres://sanad:hunter2-secret@127.0.0.1/sanad",
-        ],
-    );
-    assert!(!postgres.status.success());
-    let message = text(&postgres.stderr);
-    assert!(message.contains("pg_restore"), "{message}");
-    assert!(
-        !message.contains("hunter2-secret"),
-        "the password is never printed: {message}"
-    );
+    assert!(full.contains("--force"), "{full}");
 
     // The restore into a fresh place.
-    std::fs::create_dir(dir.join("restored")).unwrap();
-    let restored = "sqlite://restored/sanad.db";
     let output = sanad(
         dir,
-        &["restore", "--from", "backup.db", "--database-url", restored],
+        &["restore", "--from", backup_file, "--database-url", restored],
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(
@@ -303,11 +422,6 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
         "{}",
         text(&output.stderr)
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.join("restored"))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(leftovers, ["sanad.db"], "no temporary file is left");
     let verify = sanad(dir, &["audit", "verify", "--database-url", restored]);
     assert!(
         verify.status.success(),
@@ -321,7 +435,7 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
         text(&verify.stdout)
     );
 
-    let server = Server::start(dir, restored).await;
+    let mut server = Server::start(dir, restored).await;
     let client = reqwest::Client::new();
     for (number, message) in &before {
         let response = client
@@ -354,7 +468,7 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
             "{number} has its events"
         );
     }
-    // The restored database takes new work.
+    // The restored database takes new work, numbered after what it holds.
     let created = client
         .post(format!("{}/api/v1/tickets", server.base))
         .bearer_auth(&token)
@@ -367,19 +481,18 @@ async fn a_live_database_is_backed_up_under_writes_and_restored_elsewhere() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+    let number = created.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !before.contains_key(&number),
+        "{number} was given twice after the restore"
+    );
+    server.stop();
 
     // And a forced restore over a stopped database with data replaces it.
-    let forced = sanad(
-        dir,
-        &[
-            "restore",
-            "--from",
-            "backup.db",
-            "--database-url",
-            live,
-            "--force",
-        ],
-    );
+    let forced = sanad(dir, &forced_restore);
     assert!(forced.status.success(), "{}", text(&forced.stderr));
     let verify = sanad(dir, &["audit", "verify", "--database-url", live]);
     assert!(verify.status.success(), "{}", text(&verify.stdout));

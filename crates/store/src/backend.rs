@@ -37,8 +37,7 @@ impl BackendKind {
 }
 
 pub(crate) enum Backend {
-    // The checkpointer is held only so that dropping the store stops its task.
-    Sqlite(Pools<sqlx::Sqlite>, #[allow(dead_code)] Checkpointer),
+    Sqlite(Pools<sqlx::Sqlite>, Checkpointer),
     Postgres(Pools<sqlx::Postgres>),
 }
 
@@ -47,32 +46,140 @@ pub(crate) enum Backend {
 /// single writer (measured: about 40 % of create throughput). A PASSIVE checkpoint on its own
 /// connection never blocks the writer, and committed transactions are already in the WAL, so a
 /// killed process loses nothing either way.
-pub(crate) struct Checkpointer(tokio::task::JoinHandle<()>);
+///
+/// A passive checkpoint alone does not bound the WAL, though. The file starts over only when a
+/// checkpoint has copied every frame and no reader still uses them; under a steady stream of
+/// writes the writer always adds frames while the checkpoint copies, so the WAL never starts
+/// over and grows for as long as the writes last (43 GiB during the million-ticket seed, and
+/// the next start then spent 28 s reading it back). Past [`WAL_LIMIT_FRAMES`] the checkpointer
+/// therefore runs a TRUNCATE checkpoint, which holds new writers back for as long as it takes to
+/// copy the few frames the passive passes left and empties the file.
+pub(crate) struct Checkpointer {
+    connection: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The WAL size past which a checkpoint truncates it: 16,384 frames, 64 MiB at SQLite's default
+/// 4 KiB page.
+pub const WAL_LIMIT_FRAMES: i64 = 16_384;
+
+/// How long a truncating checkpoint waits for the writer to finish and for readers to leave the
+/// WAL. New writes wait behind it meanwhile, so the wait is short; a checkpoint that runs out of
+/// it gives up and the next second's tries again.
+const TRUNCATE_WAIT: Duration = Duration::from_millis(250);
+
+/// What one checkpoint pass did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalCheckpoint {
+    /// The WAL was under the limit: a passive checkpoint copied what it could.
+    Passive { frames_in_wal: i64 },
+    /// The WAL was over the limit and is now empty.
+    Truncated { frames_before: i64 },
+    /// The WAL was over the limit, but a reader or the writer held it past the wait.
+    Busy { frames_in_wal: i64 },
+}
 
 impl Checkpointer {
     async fn start(options: SqliteConnectOptions) -> Result<Checkpointer, StoreError> {
-        let mut connection = sqlx::ConnectOptions::connect(&options).await?;
-        Ok(Checkpointer(tokio::spawn(async move {
+        let connection = std::sync::Arc::new(tokio::sync::Mutex::new(Some(
+            sqlx::ConnectOptions::connect(&options).await?,
+        )));
+        let shared = connection.clone();
+        let task = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(Duration::from_secs(1));
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
-                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&mut connection)
-                    .await
-                {
+                let mut guard = shared.lock().await;
+                let Some(connection) = guard.as_mut() else {
+                    return;
+                };
+                if let Err(error) = checkpoint_once(connection, WAL_LIMIT_FRAMES).await {
                     tracing::warn!(%error, "SQLite checkpoint failed; retrying in a second");
                 }
             }
-        })))
+        });
+        Ok(Checkpointer { connection, task })
+    }
+
+    /// One pass now, with the given limit (tests use a small one).
+    async fn checkpoint(&self, limit_frames: i64) -> Result<WalCheckpoint, StoreError> {
+        let mut guard = self.connection.lock().await;
+        let connection = guard
+            .as_mut()
+            .ok_or_else(|| StoreError::Invalid("the store is closed".into()))?;
+        Ok(checkpoint_once(connection, limit_frames).await?)
+    }
+
+    /// Stops the background passes, empties the WAL into the database and closes the
+    /// connection, so that the next start has no log to read back.
+    async fn close(&self) {
+        self.task.abort();
+        let Some(mut connection) = self.connection.lock().await.take() else {
+            return;
+        };
+        // Another process (a server, when this is a CLI command) may still be writing: the
+        // short wait keeps it from stalling behind this checkpoint; it then keeps the WAL.
+        if let Err(error) = checkpoint_once(&mut connection, 0).await {
+            tracing::warn!(%error, "the closing SQLite checkpoint failed; the WAL is read back at the next start");
+        }
+        let _ = sqlx::Connection::close(connection).await;
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }
+
+async fn checkpoint_once(
+    connection: &mut sqlx::SqliteConnection,
+    limit_frames: i64,
+) -> Result<WalCheckpoint, sqlx::Error> {
+    // The pragma answers (busy, frames in the WAL, frames copied); -1 when not in WAL mode.
+    let (_, frames_in_wal, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(&mut *connection)
+        .await?;
+    if frames_in_wal <= limit_frames {
+        return Ok(WalCheckpoint::Passive { frames_in_wal });
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA busy_timeout = {}",
+        TRUNCATE_WAIT.as_millis()
+    )))
+    .execute(&mut *connection)
+    .await?;
+    let truncated: Result<(i64, i64, i64), sqlx::Error> =
+        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *connection)
+            .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA busy_timeout = {}",
+        SQLITE_BUSY_TIMEOUT.as_millis()
+    )))
+    .execute(&mut *connection)
+    .await?;
+    match truncated {
+        Ok((0, _, _)) => Ok(WalCheckpoint::Truncated {
+            frames_before: frames_in_wal,
+        }),
+        Ok(_) => Ok(WalCheckpoint::Busy { frames_in_wal }),
+        // SQLITE_BUSY (5) or SQLITE_LOCKED (6), with or without an extended code.
+        Err(sqlx::Error::Database(error))
+            if error
+                .code()
+                .and_then(|code| code.parse::<i64>().ok())
+                .is_some_and(|code| matches!(code & 0xff, 5 | 6)) =>
+        {
+            Ok(WalCheckpoint::Busy { frames_in_wal })
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// How long a SQLite statement waits for a lock before failing.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How much room a database takes, in bytes: in all, and for its largest tables with their
 /// indexes (for the search entries, with the full-text index).
@@ -136,7 +243,8 @@ pub(crate) mod postgres_queries {
 }
 
 pub(crate) static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static POSTGRES_MIGRATOR: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/postgres");
 
 /// Runs the same query function on whichever backend the store has.
 macro_rules! dispatch {
@@ -165,7 +273,7 @@ impl Store {
                     // last commits. FULL would cost an fsync per ticket.
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .pragma("temp_store", "memory")
                     .pragma("cache_size", "-16000")
                     .pragma("wal_autocheckpoint", "0");
@@ -185,7 +293,13 @@ impl Store {
             DatabaseUrl::Postgres(raw) => {
                 // No JIT compilation: Sanad's statements are short, and compiling one took
                 // 10–25 ms, more than many a whole search over a million tickets.
-                let options = PgConnectOptions::from_str(raw)?.options([("jit", "off")]);
+                let mut options = PgConnectOptions::from_str(raw)?.options([("jit", "off")]);
+                // Named in pg_stat_activity, so that operators and `sanad restore` can tell
+                // which connections are Sanad's, and on which schema.
+                if !raw.contains("application_name=") {
+                    options =
+                        options.application_name(&crate::restore::postgres_application_name(url));
+                }
                 let pool = PgPoolOptions::new()
                     .max_connections(32)
                     .acquire_timeout(Duration::from_secs(10))
@@ -303,11 +417,26 @@ impl Store {
 
     pub async fn close(&self) {
         match &*self.backend {
-            Backend::Sqlite(pools, _) => {
+            Backend::Sqlite(pools, checkpointer) => {
                 pools.reader.close().await;
                 pools.writer.close().await;
+                checkpointer.close().await;
             }
             Backend::Postgres(pools) => pools.writer.close().await,
+        }
+    }
+
+    /// Runs one WAL checkpoint pass now, as the background task does every second, truncating
+    /// the WAL when it holds more than `limit_frames` frames. `None` on PostgreSQL.
+    pub async fn checkpoint_wal(
+        &self,
+        limit_frames: i64,
+    ) -> Result<Option<WalCheckpoint>, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(_, checkpointer) => {
+                Ok(Some(checkpointer.checkpoint(limit_frames).await?))
+            }
+            Backend::Postgres(_) => Ok(None),
         }
     }
 
@@ -417,17 +546,24 @@ impl Store {
                     .await?;
                 Ok(())
             }
-            (Backend::Postgres(_), DatabaseUrl::Postgres(raw)) => {
-                let output = tokio::process::Command::new("pg_dump")
+            (Backend::Postgres(_), DatabaseUrl::Postgres(_)) => {
+                let connection = url
+                    .libpq_connection()
+                    .ok_or_else(|| StoreError::Backup("not a PostgreSQL URL".into()))?;
+                let mut command = crate::restore::libpq_command("pg_dump", &connection);
+                command
                     .arg("--format=custom")
                     .arg("--file")
                     .arg(target)
-                    .arg(format!("--dbname={raw}"))
-                    .output()
-                    .await
-                    .map_err(|error| {
-                        StoreError::Backup(format!("could not run pg_dump: {error}"))
-                    })?;
+                    .arg(format!("--dbname={}", connection.url_without_password));
+                // A database shared through schemas (a search_path in the URL) is backed up
+                // schema by schema: the backup holds this Sanad's tables and nothing else.
+                if connection.schema != "public" {
+                    command.arg(format!("--schema={}", connection.schema));
+                }
+                let output = command.output().await.map_err(|error| {
+                    StoreError::Backup(format!("could not run pg_dump: {error}"))
+                })?;
                 if output.status.success() {
                     Ok(())
                 } else {

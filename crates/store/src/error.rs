@@ -29,6 +29,8 @@ pub enum StoreError {
     RootCauseRequired { targets: Vec<String> },
     #[error("backup failed: {0}")]
     Backup(String),
+    #[error("{0}")]
+    Restore(String),
 }
 
 impl StoreError {

@@ -34,7 +34,7 @@ mod url;
 
 pub use attachments::{AttachmentBlob, AttachmentStore};
 pub use audit::{AuditBreak, AuditProblem, AuditVerification, OrganizationAudit};
-pub use backend::{BackendKind, StorageSize, Store};
+pub use backend::{BackendKind, StorageSize, Store, WAL_LIMIT_FRAMES, WalCheckpoint};
 pub use channels::*;
 pub use conduct::*;
 pub use desk::*;
@@ -49,7 +49,7 @@ pub use reports::*;
 pub use satisfaction::*;
 pub use search::*;
 pub use supervision::*;
-pub use url::DatabaseUrl;
+pub use url::{DatabaseUrl, LibpqConnection};
 
 /// Converts a timestamp to the stored representation: integer microseconds since the epoch.
 pub(crate) fn to_micros(at: jiff::Timestamp) -> i64 {

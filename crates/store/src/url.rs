@@ -41,6 +41,87 @@ impl DatabaseUrl {
     }
 }
 
+/// How libpq's own tools (`pg_dump`, `pg_restore`) reach a PostgreSQL database named by a
+/// Sanad URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LibpqConnection {
+    /// The URL without its password, which would otherwise show in the process list.
+    pub url_without_password: String,
+    /// The password, percent-decoded, for the `PGPASSWORD` environment variable.
+    pub password: Option<String>,
+    /// The schema Sanad's tables live in: the first entry of a `search_path` set through the
+    /// URL's `options` (as test suites and shared servers do), otherwise `public`.
+    pub schema: String,
+}
+
+impl std::fmt::Debug for LibpqConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LibpqConnection")
+            .field("url_without_password", &self.url_without_password)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("schema", &self.schema)
+            .finish()
+    }
+}
+
+impl DatabaseUrl {
+    /// For a PostgreSQL URL, how libpq's tools reach it; `None` for SQLite.
+    pub fn libpq_connection(&self) -> Option<LibpqConnection> {
+        let DatabaseUrl::Postgres(url) = self else {
+            return None;
+        };
+        let decode = |text: &str| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let (scheme, rest) = url.split_once("://")?;
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        let (url_without_password, password) = match authority.rsplit_once('@') {
+            Some((credentials, host)) => match credentials.split_once(':') {
+                Some((user, password)) => (
+                    format!("{scheme}://{user}@{host}{tail}"),
+                    Some(decode(password)),
+                ),
+                None => (url.clone(), None),
+            },
+            None => (url.clone(), None),
+        };
+        let schema = tail
+            .split_once('?')
+            .map(|(_, query)| query)
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(key, _)| *key == "options")
+            .map(|(_, value)| decode(&value.replace('+', " ")))
+            .flat_map(|options| {
+                options
+                    .split_whitespace()
+                    .filter_map(|option| {
+                        option
+                            .trim_start_matches("-c")
+                            .strip_prefix("search_path=")
+                            .map(str::to_owned)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|path| {
+                path.split(',')
+                    .map(|entry| entry.trim().trim_matches('"').to_owned())
+                    .find(|entry| !entry.is_empty())
+            })
+            .next_back()
+            .unwrap_or_else(|| "public".to_owned());
+        Some(LibpqConnection {
+            url_without_password,
+            password,
+            schema,
+        })
+    }
+}
+
 impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.redacted())
@@ -102,6 +183,46 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn libpq_tools_get_the_url_without_its_password_and_the_schema() {
+        let connection = DatabaseUrl::parse(
+            "postgres://sanad:p%40ss@db.example.sa:5432/sanad?sslmode=require&options=-c%20search_path%3Dtenant_a",
+        )
+        .unwrap()
+        .libpq_connection()
+        .unwrap();
+        assert_eq!(
+            connection.url_without_password,
+            "postgres://sanad@db.example.sa:5432/sanad?sslmode=require&options=-c%20search_path%3Dtenant_a"
+        );
+        assert_eq!(connection.password.as_deref(), Some("p@ss"));
+        assert_eq!(connection.schema, "tenant_a");
+        assert!(!format!("{connection:?}").contains("p@ss"));
+
+        let plain = DatabaseUrl::parse("postgres://postgres@127.0.0.1/test")
+            .unwrap()
+            .libpq_connection()
+            .unwrap();
+        assert_eq!(
+            plain.url_without_password,
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(plain.password, None);
+        assert_eq!(plain.schema, "public");
+
+        let spaced = DatabaseUrl::parse("postgresql://u:x@h/db?options=-csearch_path%3Done,public")
+            .unwrap()
+            .libpq_connection()
+            .unwrap();
+        assert_eq!(spaced.schema, "one");
+        assert!(
+            DatabaseUrl::parse("sqlite://sanad.db")
+                .unwrap()
+                .libpq_connection()
+                .is_none()
+        );
     }
 
     #[test]

@@ -1282,3 +1282,82 @@ async fn api_tokens_resolve_to_their_organization(db: TestDb) {
             .is_none()
     );
 }
+
+/// SQLite only: the WAL stays bounded. Under steady writes a passive checkpoint never lets the
+/// WAL start over, so past its limit the checkpointer truncates it; never under a reader that
+/// still needs its frames (it gives up and writes go on), and as soon as that reader is gone.
+/// Closing the store leaves no log for the next start to read back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_wal_is_truncated_past_its_limit_but_never_under_a_reader() {
+    use sqlx::Connection;
+    let db = support::sqlite().await;
+    let store = &db.store;
+    let org = organization(store, "wal-limit", "WL").await;
+    let database = db.directory.path().join("test.db");
+    let wal = db.directory.path().join("test.db-wal");
+    let ticket = new_ticket(TicketKind::Complaint, None);
+
+    // A reader whose snapshot predates the writes below.
+    let mut reader = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let tickets_seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    assert_eq!(tickets_seen, 0);
+
+    for _ in 0..20 {
+        create(store, &org, &ticket, "2026-03-01T09:00:00Z").await;
+    }
+    let limit = 10;
+    let under_reader = store.checkpoint_wal(limit).await.unwrap().unwrap();
+    let WalCheckpoint::Busy { frames_in_wal } = under_reader else {
+        panic!("the reader still needs the WAL, so it must not be truncated: {under_reader:?}");
+    };
+    assert!(frames_in_wal > limit, "{frames_in_wal}");
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+    // Writes go on while the checkpoint waits for the reader.
+    create(store, &org, &ticket, "2026-03-01T09:05:00Z").await;
+
+    sqlx::query("COMMIT").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    let after_reader = store.checkpoint_wal(limit).await.unwrap().unwrap();
+    assert!(
+        matches!(after_reader, WalCheckpoint::Truncated { frames_before } if frames_before > limit),
+        "{after_reader:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().len(),
+        0,
+        "the WAL is emptied"
+    );
+    let page = store
+        .list_tickets(
+            org.id,
+            &TicketFilter {
+                limit: 50,
+                ..TicketFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        page.tickets.len(),
+        21,
+        "every ticket is in the database file"
+    );
+
+    // Under the limit a pass is passive and leaves the file alone.
+    create(store, &org, &ticket, "2026-03-01T09:10:00Z").await;
+    assert!(matches!(
+        store.checkpoint_wal(WAL_LIMIT_FRAMES).await.unwrap(),
+        Some(WalCheckpoint::Passive { .. })
+    ));
+    store.close().await;
+    assert!(
+        std::fs::metadata(&wal).map_or(true, |file| file.len() == 0),
+        "closing leaves no log to read back"
+    );
+}

@@ -205,7 +205,10 @@ impl From<StoreError> for ApiError {
                     "the database or attachment storage did not answer; nothing was changed, retry later",
                 )
             }
-            StoreError::UnsupportedUrl(_) | StoreError::Corrupt(_) | StoreError::Backup(_) => {
+            StoreError::UnsupportedUrl(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Backup(_)
+            | StoreError::Restore(_) => {
                 tracing::error!(%error, "internal store error");
                 ApiError::internal()
             }
