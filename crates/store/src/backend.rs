@@ -56,6 +56,7 @@ pub(crate) enum Backend {
 /// copy the few frames the passive passes left and empties the file.
 pub(crate) struct Checkpointer {
     connection: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
+    writer: sqlx::SqlitePool,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -80,11 +81,15 @@ pub enum WalCheckpoint {
 }
 
 impl Checkpointer {
-    async fn start(options: SqliteConnectOptions) -> Result<Checkpointer, StoreError> {
+    async fn start(
+        options: SqliteConnectOptions,
+        writer: sqlx::SqlitePool,
+    ) -> Result<Checkpointer, StoreError> {
         let connection = std::sync::Arc::new(tokio::sync::Mutex::new(Some(
             sqlx::ConnectOptions::connect(&options).await?,
         )));
         let shared = connection.clone();
+        let task_writer = writer.clone();
         let task = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(Duration::from_secs(1));
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -94,12 +99,18 @@ impl Checkpointer {
                 let Some(connection) = guard.as_mut() else {
                     return;
                 };
-                if let Err(error) = checkpoint_once(connection, WAL_LIMIT_FRAMES).await {
+                if let Err(error) =
+                    checkpoint_once(connection, &task_writer, WAL_LIMIT_FRAMES).await
+                {
                     tracing::warn!(%error, "SQLite checkpoint failed; retrying in a second");
                 }
             }
         });
-        Ok(Checkpointer { connection, task })
+        Ok(Checkpointer {
+            connection,
+            writer,
+            task,
+        })
     }
 
     /// One pass now, with the given limit (tests use a small one).
@@ -108,7 +119,7 @@ impl Checkpointer {
         let connection = guard
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("the store is closed".into()))?;
-        Ok(checkpoint_once(connection, limit_frames).await?)
+        Ok(checkpoint_once(connection, &self.writer, limit_frames).await?)
     }
 
     /// Stops the background passes, empties the WAL into the database and closes the
@@ -118,9 +129,10 @@ impl Checkpointer {
         let Some(mut connection) = self.connection.lock().await.take() else {
             return;
         };
-        // Another process (a server, when this is a CLI command) may still be writing: the
-        // short wait keeps it from stalling behind this checkpoint; it then keeps the WAL.
-        if let Err(error) = checkpoint_once(&mut connection, 0).await {
+        // The pools are closed, so this connection is this process's last. Another process (a
+        // server, when this is a CLI command) may still be reading: the short wait keeps it
+        // from stalling behind this checkpoint, and the WAL then stays for it.
+        if let Err(error) = truncate(&mut connection).await {
             tracing::warn!(%error, "the closing SQLite checkpoint failed; the WAL is read back at the next start");
         }
         let _ = sqlx::Connection::close(connection).await;
@@ -135,6 +147,7 @@ impl Drop for Checkpointer {
 
 async fn checkpoint_once(
     connection: &mut sqlx::SqliteConnection,
+    writer: &sqlx::SqlitePool,
     limit_frames: i64,
 ) -> Result<WalCheckpoint, sqlx::Error> {
     // The pragma answers (busy, frames in the WAL, frames copied); -1 when not in WAL mode.
@@ -144,6 +157,23 @@ async fn checkpoint_once(
     if frames_in_wal <= limit_frames {
         return Ok(WalCheckpoint::Passive { frames_in_wal });
     }
+    // The truncating checkpoint runs on the writer connection, in its turn. Run on a connection
+    // of its own, it would hold the write lock, and SQLite fails a transaction that read before
+    // writing at once with SQLITE_BUSY rather than wait for that lock (waiting could deadlock):
+    // a quarter of the creates of a benchmark failed so. On the writer, writes queue for the
+    // connection instead, as they always do.
+    let mut writer = writer.acquire().await?;
+    Ok(match truncate(&mut writer).await? {
+        Some(()) => WalCheckpoint::Truncated {
+            frames_before: frames_in_wal,
+        },
+        None => WalCheckpoint::Busy { frames_in_wal },
+    })
+}
+
+/// A TRUNCATE checkpoint that waits at most [`TRUNCATE_WAIT`] for readers to leave the WAL;
+/// `None` when they did not.
+async fn truncate(connection: &mut sqlx::SqliteConnection) -> Result<Option<()>, sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "PRAGMA busy_timeout = {}",
         TRUNCATE_WAIT.as_millis()
@@ -161,10 +191,8 @@ async fn checkpoint_once(
     .execute(&mut *connection)
     .await?;
     match truncated {
-        Ok((0, _, _)) => Ok(WalCheckpoint::Truncated {
-            frames_before: frames_in_wal,
-        }),
-        Ok(_) => Ok(WalCheckpoint::Busy { frames_in_wal }),
+        Ok((0, _, _)) => Ok(Some(())),
+        Ok(_) => Ok(None),
         // SQLITE_BUSY (5) or SQLITE_LOCKED (6), with or without an extended code.
         Err(sqlx::Error::Database(error))
             if error
@@ -172,7 +200,7 @@ async fn checkpoint_once(
                 .and_then(|code| code.parse::<i64>().ok())
                 .is_some_and(|code| matches!(code & 0xff, 5 | 6)) =>
         {
-            Ok(WalCheckpoint::Busy { frames_in_wal })
+            Ok(None)
         }
         Err(error) => Err(error),
     }
@@ -287,7 +315,7 @@ impl Store {
                     .min_connections(1)
                     .connect_with(options.clone().read_only(true))
                     .await?;
-                let checkpointer = Checkpointer::start(options.clone()).await?;
+                let checkpointer = Checkpointer::start(options.clone(), writer.clone()).await?;
                 Backend::Sqlite(Pools { writer, reader }, checkpointer)
             }
             DatabaseUrl::Postgres(raw) => {

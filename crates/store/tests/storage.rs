@@ -1289,6 +1289,15 @@ async fn api_tokens_resolve_to_their_organization(db: TestDb) {
 /// Closing the store leaves no log for the next start to read back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sqlite_wal_is_truncated_past_its_limit_but_never_under_a_reader() {
+    async fn join_in_order(
+        handles: Vec<tokio::task::JoinHandle<()>>,
+    ) -> Vec<Result<(), tokio::task::JoinError>> {
+        let mut outcomes = Vec::new();
+        for handle in handles {
+            outcomes.push(handle.await);
+        }
+        outcomes
+    }
     use sqlx::Connection;
     let db = support::sqlite().await;
     let store = &db.store;
@@ -1347,6 +1356,50 @@ async fn the_sqlite_wal_is_truncated_past_its_limit_but_never_under_a_reader() {
         page.tickets.len(),
         21,
         "every ticket is in the database file"
+    );
+
+    let writers_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Writers never fail because of a truncating checkpoint: they queue behind it on the writer
+    // connection. (This does not reproduce on demand the failures `sanad bench api` showed
+    // when the checkpoint had a connection of its own; the benchmark is the check for those.)
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, org, ticket) = (store.clone(), org.clone(), ticket.clone());
+            tokio::spawn(async move {
+                for _ in 0..40 {
+                    create(&store, &org, &ticket, "2026-03-01T09:08:00Z").await;
+                }
+            })
+        })
+        .collect();
+    // Checkpoints with a limit of one frame, so that every pass that finds a write truncates,
+    // for as long as the writers write (from two tasks, so that one is always waiting).
+    let checkpoints: Vec<_> = (0..2)
+        .map(|_| {
+            let store = store.clone();
+            let writers_done = writers_done.clone();
+            tokio::spawn(async move {
+                while !writers_done.load(std::sync::atomic::Ordering::Relaxed) {
+                    store.checkpoint_wal(1).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = join_in_order(writers).await;
+    writers_done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for checkpoint in checkpoints {
+        checkpoint.await.unwrap();
+    }
+    for outcome in outcomes {
+        outcome.expect("every create succeeds");
+    }
+    let after_writers = store.checkpoint_wal(1).await.unwrap().unwrap();
+    assert!(
+        matches!(
+            after_writers,
+            WalCheckpoint::Truncated { .. } | WalCheckpoint::Passive { frames_in_wal: 0 }
+        ),
+        "{after_writers:?}"
     );
 
     // Under the limit a pass is passive and leaves the file alone.
