@@ -105,6 +105,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         notifications: usize,
     },
+    /// Start-up time of `sanad serve` on an existing database (for instance a `bench seed`
+    /// corpus): from the spawn to the first healthy answer, and the memory then.
+    Startup {
+        /// The database to serve; it is migrated if it needs to be, as `serve` does.
+        #[arg(long)]
+        database_url: String,
+        /// How many times to start and stop the server.
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -179,7 +189,29 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             postgres_url,
             notifications,
         } => crate::bench_outbox::outbox_benchmark(backend, &postgres_url, notifications).await,
+        BenchCommand::Startup { database_url, runs } => {
+            startup_benchmark(&database_url, runs).await
+        }
     }
+}
+
+async fn startup_benchmark(database_url: &str, runs: u32) -> anyhow::Result<()> {
+    let executable = std::env::current_exe().context("cannot find the sanad executable")?;
+    let directory = tempfile_directory()?;
+    let url = sanad_store::DatabaseUrl::parse(database_url)?;
+    println!("database: {}", url.redacted());
+    for run in 1..=runs {
+        let server = Server::start(&executable, database_url, &directory).await?;
+        let (rss, _) = server.memory_kib()?;
+        println!(
+            "run {run}: start-up {:.0} ms (spawn to the first healthy answer), RSS then {:.1} MiB",
+            server.startup.as_secs_f64() * 1000.0,
+            rss as f64 / 1024.0
+        );
+        server.stop().await?;
+    }
+    let _ = std::fs::remove_dir_all(&directory);
+    Ok(())
 }
 
 /// A `sanad serve` child process.
