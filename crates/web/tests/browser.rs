@@ -28,7 +28,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 use support::{Backend, PASSWORD, UiApp, create_training_agent, say, spawn_ui_app};
 use thirtyfour::prelude::*;
-use thirtyfour::stringmatch::StringMatch;
 
 const START: &str = "2026-11-22T08:00:00Z";
 
@@ -67,7 +66,7 @@ impl Browser {
     }
 
     /// Waits (up to 20 s) until the page's text contains `text`.
-    async fn wait_for_text(&self, text: &str) {
+    async fn wait_for_page_text(&self, text: &str) {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
             let body = self.body_text().await;
@@ -626,14 +625,8 @@ async fn an_escalated_ticket_reaches_the_director(backend: Backend) {
         )
         .await;
     agent.click("#escalate").await;
-    agent
-        .driver
-        .query(By::Css("#escalations > li"))
-        .with_text(StringMatch::new("هيفاء الراشد").partial())
-        .first()
-        .await
-        .unwrap_or_else(|error| panic!("stage 2 never named the director: {error}"));
-    let both = agent.text("#escalations").await;
+    // The old page's list is still there while the form posts, so wait for the new one.
+    let both = agent.wait_for_text("#escalations", "هيفاء الراشد").await;
     assert!(
         both.contains("تصعيد للإدارة المباشرة"),
         "stage 2 is the department director's: {both:?}"
@@ -1407,7 +1400,7 @@ async fn forms_work_without_javascript(backend: Backend) {
     }
     browser.click("#rate").await;
     browser.wait_for_url("done=rate").await;
-    browser.wait_for_text("شكرًا لتقييمك.").await;
+    browser.wait_for_page_text("شكرًا لتقييمك.").await;
     browser.quit().await;
 }
 

@@ -54,26 +54,6 @@ impl Browser {
         }
     }
 
-    /// Waits (up to 20 s) until the text of `css` contains `text`.
-    async fn wait_for_text(&self, css: &str, text: &str) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let now = match self.driver.find(By::Css(css)).await {
-                Ok(element) => element.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if now.contains(text) {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "`{css}` never read {text:?} on {} (it reads {now:?})",
-                self.url().await
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
     /// How wide the page is, and whether it scrolls sideways at the window's width.
     async fn scrolls_sideways(&self) -> Option<String> {
         let layout = self

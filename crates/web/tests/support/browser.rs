@@ -385,6 +385,35 @@ impl Browser {
         }
     }
 
+    /// Waits (up to 20 s) until the text of the first `css` element contains `needle`, and
+    /// returns that text. Unlike a WebDriver query with a text filter, it tolerates the page
+    /// being replaced while it looks: after a form posts, the old page's elements go stale
+    /// between being found and being read, and that must mean "look again", not a failure.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let script = format!(
+            "const element = document.querySelector({}); return element ? element.innerText : null;",
+            Value::String(css.to_owned())
+        );
+        loop {
+            let text = match self.driver.execute(&script, Vec::new()).await {
+                Ok(result) => result.json().as_str().map(str::to_owned),
+                Err(_) => None,
+            };
+            if let Some(text) = &text {
+                if text.contains(needle) {
+                    return text.clone();
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "`{css}` never contained {needle:?} on {}; it holds {text:?}",
+                self.url().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Whether the page shows the error page (`404 — سند` …), and its status.
     pub async fn error_status(&self) -> Option<u16> {
         if !self.exists("body.error-page").await {
