@@ -23,7 +23,6 @@ use support::{
     Backend, UiApp, article_input, create_article, create_kb_category, figures_of,
     newest_comment_of, outcome_counts, outcomes_of, spawn_ui_app,
 };
-use thirtyfour::prelude::*;
 
 const START: &str = "2026-11-22T08:00:00Z";
 

@@ -400,10 +400,10 @@ impl Browser {
                 Ok(result) => result.json().as_str().map(str::to_owned),
                 Err(_) => None,
             };
-            if let Some(text) = &text {
-                if text.contains(needle) {
-                    return text.clone();
-                }
+            if let Some(text) = &text
+                && text.contains(needle)
+            {
+                return text.clone();
             }
             assert!(
                 std::time::Instant::now() < deadline,
