@@ -83,6 +83,11 @@ enum Command {
         /// The file to create (it must not exist).
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
+        /// The directory that receives the attachments the database refers to, created if
+        /// absent [default: FILE.attachments]. Attachments are content-addressed: those already
+        /// in the directory are not copied again, so one directory can serve every backup.
+        #[arg(long, value_name = "DIR")]
+        attachments_to: Option<PathBuf>,
     },
     /// Replace the database with a backup written by `sanad backup`: checked first (an intact
     /// Sanad database with every migration applied), then put in place atomically (SQLite: a
@@ -97,6 +102,10 @@ enum Command {
         /// PostgreSQL refuses while Sanad connections are open, forced or not.
         #[arg(long)]
         force: bool,
+        /// The directory holding the backup's attachments, copied into the configured
+        /// attachment store after the database [default: FILE.attachments, if it exists].
+        #[arg(long, value_name = "DIR")]
+        attachments_from: Option<PathBuf>,
     },
     /// Print the OpenAPI document of the REST API.
     Openapi,
@@ -386,7 +395,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&config).await?;
             run_supervisor_command(&store, command).await
         }
-        Command::Backup { to } => {
+        Command::Backup { to, attachments_to } => {
             let store = Store::connect(&config.database_url, attachment_store(&config)?).await?;
             store.backup_to(&to, &config.database_url).await?;
             eprintln!(
@@ -394,9 +403,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 config.database_url.redacted(),
                 to.display()
             );
+            // The attachments are copied after the snapshot, from what the database names
+            // now: objects are written before the rows that name them and removed only after
+            // those rows are gone, so the snapshot's objects are all still there except one
+            // erased in between (which a restore then reports missing, as the erasure meant).
+            // Objects added since the snapshot come along harmlessly.
+            let directory = attachments_to.unwrap_or_else(|| attachments_beside(&to));
+            let destination = AttachmentStore::local_directory(&directory)
+                .with_context(|| format!("cannot prepare {}", directory.display()))?;
+            let objects = store.referenced_attachment_objects().await?;
+            let copy = store
+                .attachments()
+                .copy_objects_into(&destination, &objects)
+                .await
+                .with_context(|| {
+                    format!("cannot copy the attachments to {}", directory.display())
+                })?;
+            // The store is not closed: on SQLite, closing empties the WAL with a truncating
+            // checkpoint, which takes the write lock and makes a server still writing to this
+            // database answer 503 meanwhile. The server's own checkpoints look after its WAL.
+            eprintln!(
+                "copied {} attachment(s) to {} ({} already there)",
+                copy.copied,
+                directory.display(),
+                copy.already_there
+            );
+            if !copy.is_complete() {
+                bail!(
+                    "the database backup is complete, but some attachments it refers to could not be copied ({})",
+                    copy.problems(10)
+                );
+            }
             Ok(())
         }
-        Command::Restore { from, force } => {
+        Command::Restore {
+            from,
+            force,
+            attachments_from,
+        } => {
+            // A directory named on the command line must exist before anything is replaced;
+            // the default one is optional, for backups taken without attachments.
+            let source_directory = match attachments_from {
+                Some(directory) if !directory.is_dir() => {
+                    bail!(
+                        "cannot restore {}: {} is not a directory",
+                        from.display(),
+                        directory.display()
+                    )
+                }
+                Some(directory) => Some(directory),
+                None => Some(attachments_beside(&from)).filter(|directory| directory.is_dir()),
+            };
             let report = sanad_store::restore::restore(&from, &config.database_url, force)
                 .await
                 .with_context(|| format!("cannot restore {}", from.display()))?;
@@ -407,6 +464,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.organizations,
                 report.tickets
             );
+            let store = Store::connect(&config.database_url, attachment_store(&config)?).await?;
+            let objects = store.referenced_attachment_objects().await?;
+            let copy = match &source_directory {
+                Some(directory) => {
+                    let source = AttachmentStore::local_directory(directory)
+                        .with_context(|| format!("cannot read {}", directory.display()))?;
+                    let copy = source
+                        .copy_objects_into(store.attachments(), &objects)
+                        .await
+                        .with_context(|| {
+                            format!("cannot copy the attachments from {}", directory.display())
+                        })?;
+                    eprintln!(
+                        "copied {} attachment(s) from {} ({} already there)",
+                        copy.copied,
+                        directory.display(),
+                        copy.already_there
+                    );
+                    copy
+                }
+                None => {
+                    let mut copy = sanad_store::AttachmentCopy::default();
+                    for object in &objects {
+                        if store.attachments().contains(&object.storage_key).await? {
+                            copy.already_there += 1;
+                        } else {
+                            copy.missing.push(object.storage_key.clone());
+                        }
+                    }
+                    copy
+                }
+            };
+            store.close().await;
+            if !copy.is_complete() {
+                bail!(
+                    "the database is restored, but {} of its {} attachment(s) are not in the attachment store ({}); restore again with --attachments-from naming the backup's attachment directory, and --force since the database now holds data",
+                    copy.missing.len() + copy.damaged.len(),
+                    objects.len(),
+                    copy.problems(10)
+                );
+            }
             Ok(())
         }
         Command::Policy { command } => {
@@ -454,6 +552,14 @@ fn init_logging(format: LogFormat, filter: &str) {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// Where `sanad backup --to FILE` puts the attachments by default, and where `sanad restore`
+/// looks for them: `FILE.attachments`, beside the database backup.
+fn attachments_beside(backup: &std::path::Path) -> PathBuf {
+    let mut name = backup.as_os_str().to_owned();
+    name.push(".attachments");
+    PathBuf::from(name)
 }
 
 fn attachment_store(config: &Config) -> anyhow::Result<AttachmentStore> {

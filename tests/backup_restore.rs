@@ -13,13 +13,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The live server's attachment directory, inside the test's directory.
+const LIVE_FILES: &str = "attachments";
+
 fn sanad(directory: &Path, arguments: &[&str]) -> Output {
+    sanad_with_files(directory, LIVE_FILES, arguments)
+}
+
+/// Runs `sanad` with its attachment store in `files`, a directory inside `directory`.
+fn sanad_with_files(directory: &Path, files: &str, arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sanad"))
         .args(arguments)
         .current_dir(directory)
         .env_remove("SANAD_DATABASE_URL")
         .env("SANAD_LOG_FILTER", "warn")
-        .env("SANAD_ATTACHMENTS", directory.join("attachments"))
+        .env("SANAD_ATTACHMENTS", directory.join(files))
         .output()
         .expect("run sanad")
 }
@@ -45,7 +53,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(directory: &Path, database: &str) -> Server {
+    async fn start(directory: &Path, database: &str, files: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -57,7 +65,7 @@ impl Server {
             .current_dir(directory)
             .env_remove("SANAD_DATABASE_URL")
             .env("SANAD_LOG_FILTER", "warn")
-            .env("SANAD_ATTACHMENTS", directory.join("attachments"))
+            .env("SANAD_ATTACHMENTS", directory.join(files))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -179,6 +187,8 @@ struct Places {
     restored: String,
     /// The backup file, in the test's directory.
     backup: &'static str,
+    /// The attachment directory of the restored place, inside the test's directory.
+    restored_files: &'static str,
     backend: Backend,
 }
 
@@ -197,6 +207,7 @@ async fn a_live_sqlite_database_is_backed_up_under_writes_and_restored_elsewhere
         live: "sqlite://live.db".into(),
         restored: "sqlite://restored/sanad.db".into(),
         backup: "backup.db",
+        restored_files: "restored-attachments",
         backend: Backend::Sqlite,
     };
     round_trip(dir, &places).await;
@@ -221,6 +232,68 @@ async fn a_live_sqlite_database_is_backed_up_under_writes_and_restored_elsewhere
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(leftovers, ["sanad.db"], "no temporary file is left");
+
+    // A restore that cannot find the attachments says so and fails, naming the missing
+    // object, but the database itself is restored; a directory that is not there is refused
+    // before anything is written.
+    let nowhere = failure(
+        dir,
+        &[
+            "restore",
+            "--from",
+            "backup.db",
+            "--attachments-from",
+            "no-such-directory",
+            "--database-url",
+            "sqlite://elsewhere.db",
+        ],
+    );
+    assert!(nowhere.contains("no-such-directory"), "{nowhere}");
+    assert!(!dir.join("elsewhere.db").exists(), "nothing is written");
+    let object = single_object(&dir.join("backup.db.attachments"));
+    std::fs::rename(dir.join("backup.db.attachments"), dir.join("moved-away")).unwrap();
+    let output = sanad_with_files(
+        dir,
+        "empty-files",
+        &[
+            "restore",
+            "--from",
+            "backup.db",
+            "--database-url",
+            "sqlite://elsewhere.db",
+        ],
+    );
+    assert!(
+        !output.status.success(),
+        "missing attachments are a failure"
+    );
+    let complaint = text(&output.stderr);
+    assert!(
+        complaint.contains("the database is restored, but 1 of its 1 attachment(s)")
+            && complaint.contains(&object),
+        "{complaint}"
+    );
+    assert!(dir.join("elsewhere.db").exists());
+    let again = sanad_with_files(
+        dir,
+        "empty-files",
+        &[
+            "restore",
+            "--from",
+            "backup.db",
+            "--attachments-from",
+            "moved-away",
+            "--force",
+            "--database-url",
+            "sqlite://elsewhere.db",
+        ],
+    );
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("copied 1 attachment(s) from moved-away"),
+        "{}",
+        text(&again.stderr)
+    );
     let postgres = failure(
         dir,
         &[
@@ -269,6 +342,7 @@ async fn a_live_postgres_database_is_backed_up_under_writes_and_restored_elsewhe
         live,
         restored,
         backup: "backup.dump",
+        restored_files: "restored-attachments",
         backend: Backend::Postgres,
     };
     round_trip(dir, &places).await;
@@ -348,7 +422,36 @@ async fn round_trip(dir: &Path, places: &Places) {
             live,
         ],
     );
-    let mut server = Server::start(dir, live).await;
+    let mut server = Server::start(dir, live, LIVE_FILES).await;
+
+    // A ticket with an attachment: the backup carries its content beside the database.
+    let certificate = b"%PDF-1.4\n% the attendance record of a trainee\n".to_vec();
+    let with_file = reqwest::Client::new()
+        .post(format!("{}/api/v1/tickets", server.base))
+        .bearer_auth(&token)
+        .json(&json!({
+            "kind": "complaint",
+            "channel": "web_form",
+            "subject": "سجل الحضور لا يطابق المرفق",
+            "body": "أرفقت سجل حضوري الموقّع من المدرب.",
+            "requester": {"name": "منى الحربي", "email": "muna@example.sa", "type": "trainee"},
+            "attachments": [{
+                "filename": "attendance.pdf",
+                "content_type": "application/pdf",
+                "content_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &certificate),
+            }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_file.status(),
+        201,
+        "{}",
+        with_file.text().await.unwrap()
+    );
+    let with_file: Value = with_file.json().await.unwrap();
+    let with_file = with_file["number"].as_str().unwrap().to_owned();
 
     let stop = Arc::new(AtomicBool::new(false));
     let done: Acknowledged = Arc::default();
@@ -378,6 +481,14 @@ async fn round_trip(dir: &Path, places: &Places) {
     .await
     .unwrap();
     assert!(backup.status.success(), "{}", text(&backup.stderr));
+    assert!(
+        text(&backup.stderr).contains(&format!(
+            "copied 1 attachment(s) to {backup_file}.attachments (0 already there)"
+        )),
+        "{}",
+        text(&backup.stderr)
+    );
+    single_object(&dir.join(format!("{backup_file}.attachments")));
     let at_backup = done.lock().unwrap().len();
     wait_for(&done, at_backup + 10).await;
 
@@ -411,12 +522,20 @@ async fn round_trip(dir: &Path, places: &Places) {
     );
     assert!(full.contains("--force"), "{full}");
 
-    // The restore into a fresh place.
-    let output = sanad(
+    // The restore into a fresh place, with its own attachment store.
+    let output = sanad_with_files(
         dir,
+        places.restored_files,
         &["restore", "--from", backup_file, "--database-url", restored],
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains(&format!(
+            "copied 1 attachment(s) from {backup_file}.attachments (0 already there)"
+        )),
+        "{}",
+        text(&output.stderr)
+    );
     assert!(
         text(&output.stderr).contains("1 organization(s)"),
         "{}",
@@ -435,8 +554,30 @@ async fn round_trip(dir: &Path, places: &Places) {
         text(&verify.stdout)
     );
 
-    let mut server = Server::start(dir, restored).await;
+    let mut server = Server::start(dir, restored, places.restored_files).await;
     let client = reqwest::Client::new();
+    // The attachment is served from the restored store, byte for byte.
+    let detail: Value = client
+        .get(format!("{}/api/v1/tickets/{with_file}", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let download = detail["messages"][0]["attachments"][0]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{with_file} lists its attachment: {detail}"))
+        .to_owned();
+    let downloaded = client
+        .get(format!("{}{download}", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(downloaded.status(), 200, "{download}");
+    assert_eq!(downloaded.bytes().await.unwrap().as_ref(), certificate);
     for (number, message) in &before {
         let response = client
             .get(format!("{}/api/v1/tickets/{number}", server.base))
@@ -491,9 +632,41 @@ async fn round_trip(dir: &Path, places: &Places) {
     );
     server.stop();
 
-    // And a forced restore over a stopped database with data replaces it.
+    // And a forced restore over a stopped database with data replaces it; its attachment
+    // store already holds the object.
     let forced = sanad(dir, &forced_restore);
     assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert!(
+        text(&forced.stderr).contains("copied 0 attachment(s)")
+            && text(&forced.stderr).contains("(1 already there)"),
+        "{}",
+        text(&forced.stderr)
+    );
     let verify = sanad(dir, &["audit", "verify", "--database-url", live]);
     assert!(verify.status.success(), "{}", text(&verify.stdout));
+}
+
+/// The key of the one object in an attachment directory (failing unless there is exactly one).
+fn single_object(directory: &Path) -> String {
+    let mut found = Vec::new();
+    let mut pending = vec![directory.to_owned()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", next.display()))
+        {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(
+                    path.strip_prefix(directory)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{}: {found:?}", directory.display());
+    found.remove(0)
 }

@@ -109,6 +109,68 @@ impl AttachmentStore {
         }
     }
 
+    /// Whether the object `storage_key` is present.
+    pub async fn contains(&self, storage_key: &str) -> Result<bool, StoreError> {
+        use object_store::ObjectStoreExt;
+        match self.inner.head(&Path::from(storage_key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(error) => Err(StoreError::Attachment(error.to_string())),
+        }
+    }
+
+    /// Copies the `objects` a database refers to from this store into `destination`, each
+    /// checked against the digest the database recorded for it. Objects are content-addressed,
+    /// so one already in `destination` is the same content and is not copied again: a backup
+    /// directory reused night after night only receives what is new.
+    pub async fn copy_objects_into(
+        &self,
+        destination: &AttachmentStore,
+        objects: &[StoredObject],
+    ) -> Result<AttachmentCopy, StoreError> {
+        let mut copy = AttachmentCopy::default();
+        for object in objects {
+            if destination.contains(&object.storage_key).await? {
+                copy.already_there += 1;
+                continue;
+            }
+            let bytes = match self
+                .inner
+                .get_opts(
+                    &Path::from(object.storage_key.as_str()),
+                    GetOptions::default(),
+                )
+                .await
+            {
+                Ok(result) => result
+                    .bytes()
+                    .await
+                    .map_err(|error| StoreError::Attachment(error.to_string()))?,
+                Err(object_store::Error::NotFound { .. }) => {
+                    copy.missing.push(object.storage_key.clone());
+                    continue;
+                }
+                Err(error) => return Err(StoreError::Attachment(error.to_string())),
+            };
+            if hex::encode(Sha256::digest(&bytes)) != object.sha256 {
+                // Copying damaged content would hide the damage behind a good-looking copy.
+                copy.damaged.push(object.storage_key.clone());
+                continue;
+            }
+            destination
+                .inner
+                .put_opts(
+                    &Path::from(object.storage_key.as_str()),
+                    PutPayload::from(bytes),
+                    PutOptions::default(),
+                )
+                .await
+                .map_err(|error| StoreError::Attachment(error.to_string()))?;
+            copy.copied += 1;
+        }
+        Ok(copy)
+    }
+
     /// Reads an attachment's content back.
     pub async fn get(&self, storage_key: &str) -> Result<Vec<u8>, StoreError> {
         let result = self
@@ -121,5 +183,131 @@ impl AttachmentStore {
             .await
             .map_err(|error| StoreError::Attachment(error.to_string()))?;
         Ok(bytes.to_vec())
+    }
+}
+
+/// An object the database refers to: its key in the attachment store and the SHA-256 digest
+/// of its content (hexadecimal) recorded when it was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub storage_key: String,
+    pub sha256: String,
+}
+
+/// What [`AttachmentStore::copy_objects_into`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttachmentCopy {
+    /// Objects written to the destination.
+    pub copied: usize,
+    /// Objects the destination already held.
+    pub already_there: usize,
+    /// Objects the database refers to that the source does not hold.
+    pub missing: Vec<String>,
+    /// Objects whose content no longer matches the digest the database recorded.
+    pub damaged: Vec<String>,
+}
+
+impl AttachmentCopy {
+    /// Whether every object is now in the destination.
+    pub fn is_complete(&self) -> bool {
+        self.missing.is_empty() && self.damaged.is_empty()
+    }
+
+    /// The objects that could not be copied, for a message: at most `shown` keys, then a count
+    /// of the rest.
+    pub fn problems(&self, shown: usize) -> String {
+        let mut lines = Vec::new();
+        for (what, keys) in [("missing", &self.missing), ("damaged", &self.damaged)] {
+            if keys.is_empty() {
+                continue;
+            }
+            let mut listed: Vec<&str> = keys.iter().take(shown).map(String::as_str).collect();
+            let rest = keys.len().saturating_sub(shown);
+            let more = if rest > 0 {
+                format!(" and {rest} more")
+            } else {
+                String::new()
+            };
+            listed.sort_unstable();
+            lines.push(format!(
+                "{} {what}: {}{more}",
+                keys.len(),
+                listed.join(", ")
+            ));
+        }
+        lines.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(bytes: &[u8]) -> NewAttachment {
+        NewAttachment {
+            filename: "record.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    fn object(blob: &AttachmentBlob) -> StoredObject {
+        StoredObject {
+            storage_key: blob.storage_key.clone(),
+            sha256: blob.sha256.clone(),
+        }
+    }
+
+    #[tokio::test]
+    async fn copies_what_is_named_once_and_reports_what_is_missing_or_damaged() {
+        let live_directory = tempfile::tempdir().unwrap();
+        let backup_directory = tempfile::tempdir().unwrap();
+        let live = AttachmentStore::local_directory(live_directory.path()).unwrap();
+        let backup = AttachmentStore::local_directory(backup_directory.path()).unwrap();
+        let blobs = live
+            .put_all(
+                7,
+                &[
+                    file(b"%PDF-1.4 intact"),
+                    file(b"%PDF-1.4 to be damaged"),
+                    file(b"%PDF-1.4 to be lost"),
+                ],
+            )
+            .await
+            .unwrap();
+        let objects: Vec<StoredObject> = blobs.iter().map(object).collect();
+        std::fs::write(
+            live_directory.path().join(&blobs[1].storage_key),
+            b"%PDF-1.4 altered on disk",
+        )
+        .unwrap();
+        live.delete(&blobs[2].storage_key).await.unwrap();
+
+        let first = live.copy_objects_into(&backup, &objects).await.unwrap();
+        assert_eq!(first.copied, 1);
+        assert_eq!(first.already_there, 0);
+        assert_eq!(first.damaged, [blobs[1].storage_key.clone()]);
+        assert_eq!(first.missing, [blobs[2].storage_key.clone()]);
+        assert!(!first.is_complete());
+        assert_eq!(
+            first.problems(10),
+            format!(
+                "1 missing: {}; 1 damaged: {}",
+                blobs[2].storage_key, blobs[1].storage_key
+            )
+        );
+        assert_eq!(
+            backup.get(&blobs[0].storage_key).await.unwrap(),
+            b"%PDF-1.4 intact"
+        );
+        assert!(!backup.contains(&blobs[1].storage_key).await.unwrap());
+
+        // A second run finds the copied object in place and copies nothing again.
+        let second = live
+            .copy_objects_into(&backup, &objects[..1])
+            .await
+            .unwrap();
+        assert_eq!((second.copied, second.already_there), (0, 1));
+        assert!(second.is_complete());
     }
 }

@@ -1,7 +1,7 @@
 //! The one place where SQLite and PostgreSQL differ: connecting, migrating and backing up.
 //! Everything else dispatches to `queries.rs`, compiled once per backend.
 
-use crate::{DatabaseUrl, StoreError, attachments::AttachmentStore, model::*};
+use crate::{DatabaseUrl, StoreError, StoredObject, attachments::AttachmentStore, model::*};
 use jiff::Timestamp;
 use sanad_domain::policy::Policy;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -91,7 +91,13 @@ impl Checkpointer {
         let shared = connection.clone();
         let task_writer = writer.clone();
         let task = tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(Duration::from_secs(1));
+            // The first pass comes a second after opening, not at once: a short command run
+            // beside a server (`sanad org create`, `sanad backup` of a small database) then
+            // never checkpoints the server's WAL from another process.
+            let mut ticker = tokio::time::interval_at(
+                tokio::time::Instant::now() + Duration::from_secs(1),
+                Duration::from_secs(1),
+            );
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
@@ -371,6 +377,12 @@ impl Store {
 
     pub fn attachments(&self) -> &AttachmentStore {
         &self.attachments
+    }
+
+    /// Every attachment object this database refers to (tickets' and the help centre's), each
+    /// once: what a backup must carry beside the database, and what a restore must put back.
+    pub async fn referenced_attachment_objects(&self) -> Result<Vec<StoredObject>, StoreError> {
+        dispatch!(self, referenced_attachment_objects())
     }
 
     /// Applies pending migrations, then brings the search index up to date. On PostgreSQL sqlx takes an advisory lock, so several

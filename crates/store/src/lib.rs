@@ -32,7 +32,7 @@ pub mod secrets;
 mod supervision;
 mod url;
 
-pub use attachments::{AttachmentBlob, AttachmentStore};
+pub use attachments::{AttachmentBlob, AttachmentCopy, AttachmentStore, StoredObject};
 pub use audit::{AuditBreak, AuditProblem, AuditVerification, OrganizationAudit};
 pub use backend::{BackendKind, StorageSize, Store, WAL_LIMIT_FRAMES, WalCheckpoint};
 pub use channels::*;

@@ -4,7 +4,7 @@
 // differ, the code branches on `DIALECT` right at the statement, and nowhere else.
 
 use crate::backend::Pools;
-use crate::{AttachmentBlob, StoreError, from_micros, model::*, to_micros};
+use crate::{AttachmentBlob, StoreError, StoredObject, from_micros, model::*, to_micros};
 use jiff::Timestamp;
 use sanad_domain::events::{EventKind, TicketFacts, TicketField};
 use sanad_domain::lifecycle::{TransitionCheck, automatic_next, check_transition};
@@ -1194,6 +1194,18 @@ async fn create_ticket_in(
         .execute(&mut *tx)
         .await?;
     Ok((ticket, message, tracking_code))
+}
+
+/// Every object the database refers to, ticket and help-centre attachments alike, each once.
+pub(crate) async fn referenced_attachment_objects(pools: &Pool) -> Result<Vec<StoredObject>, StoreError> {
+    sqlx::query(
+        "SELECT storage_key, sha256 FROM attachments UNION SELECT storage_key, sha256 FROM kb_attachments ORDER BY storage_key",
+    )
+    .fetch_all(&pools.reader)
+    .await?
+    .iter()
+    .map(|row| Ok(StoredObject { storage_key: row.try_get("storage_key")?, sha256: row.try_get("sha256")? }))
+    .collect()
 }
 
 pub(crate) async fn ticket_detail(pools: &Pool, org_id: i64, number: &str) -> Result<Option<TicketDetail>, StoreError> {
